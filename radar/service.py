@@ -51,7 +51,7 @@ EXIT_LOCK_HELD = 3
 CRAWL_COMMAND_ENV = "RADAR_CRAWL_COMMAND"
 SOURCE_JOB_PREFIX = "source:"
 PERIODIC_JOB_PREFIX = "job:"
-TERM_GRACE = 5.0  # a timed-out crawl gets this long after SIGTERM before SIGKILL
+TERM_GRACE = 5.0  # a timed-out crawl gets this long (at most half of shutdown_grace) after SIGTERM before SIGKILL
 
 _ACTIVE: "Service | None" = None
 
@@ -136,6 +136,22 @@ def run_periodic_job(name: str) -> None:
     _ACTIVE.periodic(name)
 
 
+def _scheduler_class():
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.base import STATE_RUNNING
+
+    class Scheduler(BackgroundScheduler):
+        def _process_jobs(self):
+            # APScheduler 3 makes one more pass over due jobs after shutdown(): it would fail to
+            # submit them to the stopped executors yet advance their stored next run time, so a
+            # run due at shutdown would be lost instead of caught up after the restart.
+            if self.state != STATE_RUNNING:
+                return None
+            return super()._process_jobs()
+
+    return Scheduler
+
+
 @dataclass
 class _Crawl:
     source: str
@@ -176,6 +192,7 @@ class Service:
         self.lock_timeout = parse_duration(sched.lock_timeout)
         self.shutdown_grace = parse_duration(sched.shutdown_grace)
         self.crawl_timeout = parse_duration(cfg.settings.crawl.crawl_timeout)
+        self.term_grace = min(TERM_GRACE, self.shutdown_grace / 2)
 
     # ------------------------------------------------------------------ lifecycle
     def run(self) -> int:
@@ -228,21 +245,23 @@ class Service:
         if hasattr(signal, "SIGHUP"):
             signal.signal(signal.SIGHUP, _hup)
 
-    def _start_scheduler(self) -> None:
+    def _make_scheduler(self):
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.jobstores.memory import MemoryJobStore
         from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-        from apscheduler.schedulers.background import BackgroundScheduler
 
         sched = self.cfg.settings.scheduler
         store = MemoryJobStore() if self.worker else SQLAlchemyJobStore(engine=self.engine, tablename="apscheduler_jobs")
-        self.scheduler = BackgroundScheduler(
+        return _scheduler_class()(
             jobstores={"default": store},
             executors={"crawls": ThreadPoolExecutor(sched.max_parallel_crawls), "periodic": ThreadPoolExecutor(2)},
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": max(1, int(parse_duration(sched.misfire_grace)))},
             timezone=dt.timezone.utc,
         )
+
+    def _start_scheduler(self) -> None:
+        self.scheduler = self._make_scheduler()
         self.scheduler.start(paused=True)
         self.reconcile()
         self.scheduler.resume()
@@ -399,7 +418,7 @@ class Service:
                     event(log, "crawl.timeout", logging.WARNING, source=source_name, pid=proc.pid, seconds=round(now - t0, 1))
                     self._signal(crawl, signal.SIGTERM, "timeout")
                     killed_at = now
-                elif crawl.signalled == "timeout" and killed_at and now - killed_at > TERM_GRACE:
+                elif crawl.signalled == "timeout" and killed_at and now - killed_at > self.term_grace:
                     self._signal(crawl, signal.SIGKILL, "timeout")
                     killed_at = None
             for r in readers:

@@ -4,7 +4,7 @@
 - records a CrawlRun (pid = its own pid) and commits each stored mention on its own;
 - fetches the source's ``url`` with plain HTTP and no timeout, so a hung server hangs it;
 - the JSON answer ``{"posts": [{"id", "title", "body"}...], "delay": s, "crash": bool}`` drives it:
-  ``crash`` aborts the process (SIGABRT) after the run row is written, without closing it;
+  ``crash`` kills the process (SIGKILL, like the OOM killer) after the run row is written, without closing it;
 - SIGTERM works like Scrapy's: the current post is finished and committed, the run closed as
   ``aborted``, exit 0; a crawl blocked on a hung server keeps waiting (until SIGKILL);
 - prints one JSON summary line at the end; exit 0 ok, 1 failed.
@@ -59,7 +59,7 @@ def main() -> int:
         print(json.dumps({"source": args.source, "run_id": run_id, "status": "failed"}))
         return 1
     if data.get("crash"):
-        os.abort()
+        os.kill(os.getpid(), signal.SIGKILL)
     stored = 0
     for post in data.get("posts", []):
         if stopping:

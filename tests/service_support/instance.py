@@ -32,7 +32,7 @@ level = "DEBUG"
 """
 
 
-def write_instance(folder: Path, db_url: str, sources: dict[str, tuple[str, str]], *, crawl_timeout: str = "3s",
+def write_instance(folder: Path, db_url: str, sources: dict[str, tuple[str, str]], *, crawl_timeout: str = "60s",
                    shutdown_grace: str = "8s", extra: str = "") -> Path:
     """``sources``: name → (url, interval). Returns the config folder (synced into ``db_url``)."""
     cfg_dir = folder / "config"
