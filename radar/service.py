@@ -405,15 +405,20 @@ class Service:
             deadline = t0 + self.crawl_timeout
             beat_every = max(0.5, self.lock_timeout / 4)
             killed_at: float | None = None
+            next_beat = t0 + beat_every
             while True:
+                now = time.monotonic()
+                wake = min(next_beat, deadline if crawl.signalled is None else (killed_at or now) + self.term_grace)
                 try:
-                    proc.wait(timeout=beat_every)
+                    proc.wait(timeout=max(0.05, min(wake - now, beat_every)))
                     break
                 except subprocess.TimeoutExpired:
                     pass
-                with self.sessions.begin() as s:
-                    heartbeat(s, lock, self.holder)
                 now = time.monotonic()
+                if now >= next_beat:
+                    next_beat = now + beat_every
+                    with self.sessions.begin() as s:
+                        heartbeat(s, lock, self.holder)
                 if crawl.signalled is None and now >= deadline:
                     event(log, "crawl.timeout", logging.WARNING, source=source_name, pid=proc.pid, seconds=round(now - t0, 1))
                     self._signal(crawl, signal.SIGTERM, "timeout")
