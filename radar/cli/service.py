@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import threading
+from pathlib import Path
 
 import click
 
@@ -104,4 +105,47 @@ def status(as_json: bool) -> None:
             click.echo(f"  {'':28} last error: {job['last_error'][:160]}")
 
 
-COMMANDS = [run, status]
+@click.command()
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-instance"), show_default=True,
+              help="Folder of the demo instance (its own config, database and logs).")
+@click.option("--port", type=int, default=8501, show_default=True, help="Port of the demo dashboard.")
+@click.option("--fresh", is_flag=True, help="Delete the demo instance's data first.")
+@click.option("--no-dashboard", is_flag=True, help="Run without the dashboard (the replay server and the service only).")
+def demo(folder: Path, port: int, fresh: bool, no_dashboard: bool) -> None:
+    """A first look without internet or accounts: a local replay server with recorded posts, a
+    demo instance with partners and users, the service and the dashboard. Ctrl-C stops everything.
+
+    Example: radar demo --port 8502
+    """
+    import shutil
+
+    from radar.demo import DEMO_USERS, ReplayServer, prepare
+    from radar.logs import setup_logging
+    from radar.service import EXIT_LOCK_HELD, LeaderLockHeld, run_service
+
+    if fresh and folder.exists():
+        shutil.rmtree(folder)
+    os.environ.pop("RADAR_DATABASE_URL", None)  # the demo has its own database
+    server = ReplayServer().start()
+    try:
+        cfg = prepare(folder, server.url, port=port)
+        os.environ["RADAR_CONFIG"] = str(cfg.folder)
+        setup_logging(cfg)
+        url = f"http://{cfg.settings.dashboard.address}:{port}"
+        click.echo(f"\nBusiness Radar demo\n  replay server : {server.url} (recorded posts and API responses, nothing leaves this machine)")
+        click.echo(f"  instance      : {cfg.folder.parent.resolve()} (log: {cfg.data_dir / 'radar.log'})")
+        if not no_dashboard:
+            click.echo(f"  dashboard     : {url}")
+        click.echo("  logins        : " + ", ".join(f"{u} / {p} ({r})" for u, p, r, _ in DEMO_USERS))
+        click.echo("  The first crawls start now; posts, scores and leads appear within a minute. Ctrl-C stops the demo.\n")
+        try:
+            code = run_service(cfg, with_dashboard=not no_dashboard, dashboard_port=port)
+        except LeaderLockHeld as exc:
+            click.echo(f"Refusing to start: {exc}", err=True)
+            sys.exit(EXIT_LOCK_HELD)
+    finally:
+        server.close()
+    sys.exit(code)
+
+
+COMMANDS = [run, status, demo]
