@@ -9,11 +9,7 @@ import importlib
 SPIDERS: dict[str, str] = {
     "feed": "radar.spiders.feed:FeedSpider",
     "forum": "radar.spiders.forum:ForumSpider",
-    "reddit": "radar.spiders.reddit:RedditSpider",
-    "hackernews": "radar.spiders.hackernews:HackerNewsSpider",
-    "stackexchange": "radar.spiders.stackexchange:StackExchangeSpider",
-    "discourse": "radar.spiders.discourse:DiscourseSpider",
-    "mastodon": "radar.spiders.mastodon:MastodonSpider",
+    # the API kinds (reddit, hackernews, stackexchange, discourse, mastodon) add one line each
 }
 
 
