@@ -1,0 +1,248 @@
+"""RedditSpider: parsing of recorded Reddit responses (PRAW cassettes, shazow/communal) fed
+straight to the callbacks, request building, OAuth, rate limits and error bodies."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from apikit import check_contracts, fixture, items, requests, response, run, shared, start_requests
+from radar.spiders.reddit import RedditSpider
+
+BASE = "http://127.0.0.1:9"
+UTC = dt.timezone.utc
+
+
+def spider(cursor: dict | None = None, **settings) -> RedditSpider:
+    settings.setdefault("base_url", BASE)
+    return RedditSpider(source={"name": "r-test", "kind": "reddit", "settings": settings, "cursor": cursor or {}})
+
+
+def hot_listing() -> bytes:
+    return shared("reddit_json/bodies/TestSubredditListings.test_hot__01_GET_200.json")
+
+
+def query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+def test_start_builds_new_listing_url():
+    [req] = start_requests(spider(subreddit="r/smallbusiness"))
+    assert urlparse(req.url).path == "/r/smallbusiness/new.json"
+    assert query(req.url) == {"limit": "100", "raw_json": "1"}
+    assert req.url.startswith(BASE)
+
+
+def test_search_is_restricted_to_the_subreddit_when_one_is_given():
+    [req] = start_requests(spider(subreddit="sysadmin", query="recommend backup"))
+    assert urlparse(req.url).path == "/r/sysadmin/search.json"
+    q = query(req.url)
+    assert q["q"] == "recommend backup" and q["restrict_sr"] == "1" and q["sort"] == "new"
+    [req] = start_requests(spider(query="buchhaltung software"))
+    assert urlparse(req.url).path == "/search.json"
+    assert "restrict_sr" not in query(req.url)
+
+
+def test_default_base_is_the_public_site():
+    s = RedditSpider(source={"name": "x", "kind": "reddit", "settings": {"subreddit": "de_EDV"}})
+    [req] = start_requests(s)
+    assert req.url.startswith("https://www.reddit.com/r/de_EDV/new.json?")
+
+
+def test_listing_page_yields_posts_and_the_next_page():
+    s = spider(subreddit="askreddit")
+    url = f"{BASE}/r/askreddit/new.json?limit=100&raw_json=1"
+    out = run(s.parse_listing(response(url, hot_listing())))
+    found = items(out)
+    assert len(found) == 102
+    first = found[0]
+    assert first.external_id == "t3_46c00m"
+    assert first.title == "THE ASKREDDIT MOBILE DESIGN EXTRAVAGANZA CONTEST!"
+    assert first.url == "https://www.reddit.com/r/AskReddit/comments/46c00m/the_askreddit_mobile_design_extravaganza_contest/"
+    assert first.author == "orangejulius"
+    assert first.published_at == dt.datetime(2016, 2, 18, 0, 30, 45, tzinfo=UTC)
+    assert first.body_format == "html"
+    assert "<p>Hi everybody! (Hi Doctor Nick!)</p>" in first.body
+    assert first.extra["kind"] == "post" and first.extra["subreddit"] == "AskReddit"
+    assert all(i.published_at.tzinfo is not None for i in found)
+    [nxt] = requests(out)
+    assert query(nxt.url)["after"] == "t3_48dlnt"
+    assert nxt.url.startswith(f"{BASE}/r/askreddit/new.json")
+    # the walk goes on, so the cursor has not moved yet
+    assert s.new_cursor == {}
+
+
+def test_walk_that_runs_out_of_pages_sets_the_cursor():
+    s = spider(subreddit="askreddit")
+    data = json.loads(hot_listing())
+    data["data"]["after"] = None
+    run(s.parse_listing(response(f"{BASE}/r/askreddit/new.json", data)))
+    newest = max(c["data"]["created_utc"] for c in data["data"]["children"])
+    newest_name = [c["data"]["name"] for c in data["data"]["children"] if c["data"]["created_utc"] == newest][0]
+    assert s.new_cursor == {"created_utc": newest, "fullname": newest_name}
+
+
+def test_cursor_stops_the_walk_and_keeps_only_newer_posts():
+    data = json.loads(hot_listing())
+    times = sorted(c["data"]["created_utc"] for c in data["data"]["children"])
+    mark = times[-4]  # three posts are newer
+    s = spider(subreddit="askreddit", cursor={"created_utc": mark, "fullname": "t3_old"})
+    out = run(s.parse_listing(response(f"{BASE}/r/askreddit/new.json", data)))
+    assert sorted(i.published_at.timestamp() for i in items(out)) == times[-3:]
+    assert requests(out) == []  # an older, non-sticky post was met: no next page
+    assert s.new_cursor["created_utc"] == times[-1]
+
+
+def test_second_pass_over_the_same_page_yields_nothing():
+    data = json.loads(hot_listing())
+    first = spider(subreddit="askreddit")
+    data["data"]["after"] = None
+    run(first.parse_listing(response(f"{BASE}/r/askreddit/new.json", data)))
+    second = spider(subreddit="askreddit", cursor=first.new_cursor)
+    assert items(run(second.parse_listing(response(f"{BASE}/r/askreddit/new.json", data)))) == []
+    assert second.new_cursor == first.new_cursor
+
+
+def test_link_posts_from_search_keep_the_link():
+    s = spider(query="url:https://medium.com/@shazow/ssh-how-does-it-even-9e43586e4ffc")
+    body = fixture("reddit/reddit_search.json_q_url__extracted_from_shazow_communal.json")
+    found = items(run(s.parse_listing(response(f"{BASE}/search.json?q=x", body))))
+    assert len(found) == 4
+    post = found[0]
+    assert post.external_id == "t3_2r539r"
+    assert post.title == "Why aren\u2019t we using SSH for everything?"
+    assert post.url == "https://www.reddit.com/r/linux/comments/2r539r/why_arent_we_using_ssh_for_everything/"
+    assert post.extra["link_url"] == "https://medium.com/@shazow/ssh-how-does-it-even-9e43586e4ffc"
+    assert post.author == "MisterSnuggles"
+    assert post.published_at == dt.datetime.fromtimestamp(1420235821, UTC)
+
+
+def test_comments_requested_for_new_posts_when_enabled():
+    s = spider(subreddit="redditdev", comments=True)
+    listing = json.loads(fixture("reddit/TestSubmission.test_comments__01_GET_200.json"))[0]
+    out = run(s.parse_listing(response(f"{BASE}/r/redditdev/new.json", listing)))
+    [post] = items(out)
+    [req] = requests(out)
+    assert urlparse(req.url).path == "/comments/2gmzqe.json"
+    assert req.cb_kwargs["post"]["id"] == "2gmzqe"
+    assert post.body.startswith("<!-- SC_OFF --><div class=\"md\"><p>PRAW client developers,</p>")
+
+
+def test_comment_tree_is_flattened_with_urls_and_titles():
+    s = spider(subreddit="redditdev", comments=True)
+    tree = json.loads(fixture("reddit/TestSubmission.test_comments__01_GET_200.json"))
+    post = tree[0]["data"]["children"][0]["data"]
+    found = items(run(s.parse_comments(response(f"{BASE}/comments/2gmzqe.json", tree), post=post)))
+    assert [c.external_id for c in found] == ["t1_cklfmye", "t1_cklhv0f"]
+    reply = found[1]
+    assert reply.title == "Re: [PRAW] HTTPS enabled PRAW testing needed"
+    assert reply.url == "https://www.reddit.com/r/redditdev/comments/2gmzqe/praw_https_enabled_praw_testing_needed/cklhv0f/"
+    assert reply.author == "bboe"
+    assert "haven&#39;t made a release" in reply.body
+    assert reply.extra == {"kind": "comment", "subreddit": "redditdev", "score": 1, "parent_id": "t1_cklfmye", "link_id": "t3_2gmzqe"}
+    assert reply.published_at == dt.datetime.fromtimestamp(1411010034, UTC)
+
+
+def test_deleted_content_is_skipped():
+    s = spider(subreddit="test")
+    deleted = fixture("reddit/TestComment.test_refresh__deleted_comment__01_GET_200.json")
+    assert items(run(s.parse_listing(response(f"{BASE}/r/test/new.json", deleted)))) == []
+    tree = json.loads(fixture("reddit/TestComment.test_refresh__deleted_comment__02_GET_200.json"))
+    tree[1]["data"]["children"] = json.loads(deleted)["data"]["children"]
+    post = tree[0]["data"]["children"][0]["data"]
+    assert items(run(s.parse_comments(response(f"{BASE}/comments/52o2fl.json", tree), post=post))) == []
+    removed = dict(post, selftext="[removed]", name="t3_gone")
+    assert s.post_item(removed) is None
+    assert s.post_item(dict(post, removed_by_category="moderator")) is None
+
+
+def test_empty_listing_ends_the_walk_without_moving_the_cursor():
+    s = spider(subreddit="test", cursor={"created_utc": 5.0, "fullname": "t3_a"})
+    out = run(s.parse_listing(response(f"{BASE}/r/test/new.json", fixture("reddit/TestListingGenerator.test_no_items__01_GET_200.json"))))
+    assert out == []
+    assert s.new_cursor == {"created_utc": 5.0, "fullname": "t3_a"}
+    assert s.errors == []
+
+
+def test_404_body_is_a_clear_error_and_keeps_the_cursor():
+    s = spider(subreddit="nosuchsub", cursor={"created_utc": 5.0})
+    body = fixture("reddit/TestSubreddit.test_sticky__not_set__01_GET_404.json")
+    out = run(s.parse_listing(response(f"{BASE}/r/nosuchsub/new.json", body, status=404)))
+    assert out == []
+    assert len(s.errors) == 1
+    assert "HTTP 404" in s.errors[0] and "Not Found" in s.errors[0] and "check 'subreddit'" in s.errors[0]
+    assert s.new_cursor == {"created_utc": 5.0}
+
+
+def test_redirect_to_subreddit_search_means_unknown_subreddit():
+    s = spider(subreddit="doesnotexist")
+    out = run(s.parse_listing(response(f"{BASE}/subreddits/search.json?q=doesnotexist", {"kind": "Listing", "data": {"children": []}})))
+    assert out == []
+    assert "r/doesnotexist does not exist" in s.errors[0]
+
+
+def test_invalid_json_is_recorded():
+    s = spider(subreddit="test")
+    out = run(s.parse_listing(response(f"{BASE}/r/test/new.json", b"<html>Our CDN is having a moment</html>")))
+    assert out == []
+    assert "invalid JSON" in s.errors[0] and "<html>" in s.errors[0]
+
+
+def test_rate_limit_exhausted_stops_and_keeps_cursor():
+    data = json.loads(hot_listing())
+    s = spider(subreddit="askreddit", cursor={"created_utc": 1.0})
+    headers = {"X-Ratelimit-Remaining": "0.0", "X-Ratelimit-Used": "600", "X-Ratelimit-Reset": "412"}
+    out = run(s.parse_listing(response(f"{BASE}/r/askreddit/new.json", data, headers=headers)))
+    assert len(items(out)) == 102  # what was fetched is kept
+    assert requests(out) == []  # but no next page this run
+    assert "rate limit" in s.errors[0] and "412" in s.errors[0]
+    assert s.new_cursor == {"created_utc": 1.0}
+
+
+def test_rate_limit_low_spreads_the_remaining_requests():
+    s = spider(subreddit="x")
+    def wait(remaining, reset):
+        return s._rate_wait(response(f"{BASE}/r/x/new.json", b"{}", headers={"X-Ratelimit-Remaining": remaining, "X-Ratelimit-Reset": reset}))
+    assert wait("598.0", "400") == 0.0
+    assert wait("4.0", "20") == pytest.approx(5.0)
+    assert wait("0", "7") == pytest.approx(7.0)
+    assert wait("0", "900") is None
+
+
+def test_oauth_gets_a_token_then_uses_the_bearer():
+    s = spider(subreddit="sysadmin", client_id="abc", client_secret="s3cr3t")
+    [token_req] = start_requests(s)
+    assert token_req.url == f"{BASE}/api/v1/access_token"
+    assert token_req.method == "POST" and token_req.body == b"grant_type=client_credentials"
+    assert token_req.headers["Authorization"] == b"Basic " + base64.b64encode(b"abc:s3cr3t")
+    token = {"access_token": "<ACCESS_TOKEN>", "token_type": "bearer", "expires_in": 3600, "scope": "*"}
+    [listing] = run(s.parse_token(response(token_req.url, token)))
+    assert listing.headers["Authorization"] == b"bearer <ACCESS_TOKEN>"
+    assert listing.url.startswith(f"{BASE}/r/sysadmin/new.json")
+
+
+def test_oauth_on_real_reddit_switches_to_the_oauth_host():
+    s = RedditSpider(source={"name": "x", "kind": "reddit", "settings": {"subreddit": "sysadmin", "client_id": "a", "client_secret": "b"}})
+    [token_req] = start_requests(s)
+    assert token_req.url == "https://www.reddit.com/api/v1/access_token"
+    [listing] = run(s.parse_token(response(token_req.url, {"access_token": "T"})))
+    assert listing.url.startswith("https://oauth.reddit.com/r/sysadmin/new.json?")
+
+
+def test_oauth_refused_is_a_clear_error():
+    s = spider(subreddit="sysadmin", client_id="abc", client_secret="wrong")
+    out = run(s.parse_token(response(f"{BASE}/api/v1/access_token", {"message": "Unauthorized", "error": 401}, status=401)))
+    assert out == []
+    assert "client_id and client_secret" in s.errors[0]
+
+
+def test_contracts_hold_on_recorded_responses():
+    s = spider(subreddit="redditdev")
+    tree = json.loads(fixture("reddit/TestSubmission.test_comments__01_GET_200.json"))
+    check_contracts(s, "parse_listing", response(f"{BASE}/r/redditdev/new.json", tree[0]))
+    post = tree[0]["data"]["children"][0]["data"]
+    check_contracts(spider(subreddit="redditdev"), "parse_comments", response(f"{BASE}/comments/2gmzqe.json", tree), post=post)
