@@ -173,8 +173,8 @@ def test_404_body_is_a_clear_error_and_keeps_the_cursor():
     body = fixture("reddit/TestSubreddit.test_sticky__not_set__01_GET_404.json")
     out = run(s.parse_listing(response(f"{BASE}/r/nosuchsub/new.json", body, status=404)))
     assert out == []
-    assert len(s.errors) == 1
-    assert "HTTP 404" in s.errors[0] and "Not Found" in s.errors[0] and "check 'subreddit'" in s.errors[0]
+    assert len(s.errors) == 1 and s.errors[0]["fatal"]
+    assert "HTTP 404" in s.errors[0]["reason"] and "Not Found" in s.errors[0]["reason"] and "check 'subreddit'" in s.errors[0]["reason"]
     assert s.new_cursor == {"created_utc": 5.0}
 
 
@@ -182,14 +182,14 @@ def test_redirect_to_subreddit_search_means_unknown_subreddit():
     s = spider(subreddit="doesnotexist")
     out = run(s.parse_listing(response(f"{BASE}/subreddits/search.json?q=doesnotexist", {"kind": "Listing", "data": {"children": []}})))
     assert out == []
-    assert "r/doesnotexist does not exist" in s.errors[0]
+    assert "r/doesnotexist does not exist" in s.errors[0]["reason"]
 
 
 def test_invalid_json_is_recorded():
     s = spider(subreddit="test")
     out = run(s.parse_listing(response(f"{BASE}/r/test/new.json", b"<html>Our CDN is having a moment</html>")))
     assert out == []
-    assert "invalid JSON" in s.errors[0] and "<html>" in s.errors[0]
+    assert "invalid JSON" in s.errors[0]["reason"] and "<html>" in s.errors[0]["reason"]
 
 
 def test_rate_limit_exhausted_stops_and_keeps_cursor():
@@ -199,7 +199,8 @@ def test_rate_limit_exhausted_stops_and_keeps_cursor():
     out = run(s.parse_listing(response(f"{BASE}/r/askreddit/new.json", data, headers=headers)))
     assert len(items(out)) == 102  # what was fetched is kept
     assert requests(out) == []  # but no next page this run
-    assert "rate limit" in s.errors[0] and "412" in s.errors[0]
+    assert s.errors == []
+    assert "rate limit" in s.warnings[0]["reason"] and "412" in s.warnings[0]["reason"]
     assert s.new_cursor == {"created_utc": 1.0}
 
 
@@ -237,7 +238,7 @@ def test_oauth_refused_is_a_clear_error():
     s = spider(subreddit="sysadmin", client_id="abc", client_secret="wrong")
     out = run(s.parse_token(response(f"{BASE}/api/v1/access_token", {"message": "Unauthorized", "error": 401}, status=401)))
     assert out == []
-    assert "client_id and client_secret" in s.errors[0]
+    assert "client_id and client_secret" in s.errors[0]["reason"]
 
 
 def test_contracts_hold_on_recorded_responses():

@@ -42,21 +42,19 @@ class JsonApiSpider(RadarSpider):
 
     def __init__(self, source: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(source, *args, **kwargs)
-        self.errors: list[str] = []
         self.stop_reason: str | None = None
         self.pages: int = 0
         self._cursor_held = False
         self._seen: set[str] = set()
 
     # ------------------------------------------------------------------ errors and cursor
-    def record_error(self, message: str) -> None:
-        """Note an error for the crawl run (``spider.errors``, the log, and the crawl stats)."""
-        self.errors.append(message)
-        self.logger.error("%s: %s", self.source_name, message)
-        crawler = getattr(self, "crawler", None)
-        if crawler is not None and crawler.stats is not None:
-            crawler.stats.inc_value("radar/errors")
-            crawler.stats.set_value("radar/last_error", message)
+    # Errors go to RadarSpider.record_error(reason, url, fatal=...): fatal when the source gave
+    # nothing usable (the first listing page failed), so the runner marks the run failed.
+
+    def fail(self, reason: str, url: str | None = None) -> None:
+        """An error that ends the walk: recorded (fatal on the first page) and the cursor kept."""
+        self.record_error(reason, url, fatal=self.pages <= 1)
+        self.hold_cursor("error")
 
     def hold_cursor(self, reason: str) -> None:
         """Keep the old high-water mark: the walk did not reach it, the next run tries again."""
@@ -107,7 +105,7 @@ class JsonApiSpider(RadarSpider):
             ) from exc
 
     def on_error(self, failure: Failure) -> None:
-        """Errback of listing requests: record what went wrong and keep the cursor."""
+        """Errback: record what went wrong (retries are already spent) and keep the cursor."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         if failure.check(HttpError):
@@ -115,8 +113,7 @@ class JsonApiSpider(RadarSpider):
             message = f"HTTP {response.status} from {response.url}"
         else:
             message = f"{failure.type.__name__} fetching {url}: {failure.getErrorMessage()}"
-        self.record_error(message)
-        self.hold_cursor("request failed")
+        self.fail(message, url)
 
     async def pause(self, seconds: float) -> None:
         """Wait without blocking the reactor (an API asked us to slow down)."""

@@ -80,7 +80,7 @@ class RedditSpider(JsonApiSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if not (self.subreddit or self.query):
-            self.record_error("a reddit source needs 'subreddit' or 'query' in sources.toml")
+            self.record_error("a reddit source needs 'subreddit' or 'query' in sources.toml", fatal=True)
             return
         if self.oauth:
             credentials = f"{self.setting('client_id')}:{self.setting('client_secret')}"
@@ -101,17 +101,16 @@ class RedditSpider(JsonApiSpider):
         try:
             data = self.load_json(response)
         except ApiError as exc:
-            self.record_error(f"Reddit OAuth token request failed: {exc}")
-            self.hold_cursor("no token")
+            self.fail(f"Reddit OAuth token request failed: {exc}", response.url)
             return
         token = data.get("access_token") if isinstance(data, dict) else None
         if response.status != 200 or not token:
             detail = data.get("error") if isinstance(data, dict) else data
-            self.record_error(
+            self.fail(
                 f"Reddit OAuth failed (HTTP {response.status}: {detail}); "
-                "check client_id and client_secret of this source (a 'script' or 'web' app at reddit.com/prefs/apps)"
+                "check client_id and client_secret of this source (a 'script' or 'web' app at reddit.com/prefs/apps)",
+                response.url,
             )
-            self.hold_cursor("no token")
             return
         self.token = token
         # Real Reddit serves OAuth calls from another host; a proxy or test server serves both.
@@ -170,18 +169,15 @@ class RedditSpider(JsonApiSpider):
         where = self.subreddit and f"r/{self.subreddit}" or "search"
         if urlparse(response.url).path.startswith("/subreddits/search"):
             # Reddit redirects unknown subreddit names to the subreddit search page.
-            self.record_error(f"subreddit r/{self.subreddit} does not exist (Reddit redirected to its search); check 'subreddit'")
-            self.hold_cursor("unknown subreddit")
+            self.fail(f"subreddit r/{self.subreddit} does not exist (Reddit redirected to its search); check 'subreddit'", response.url)
             return None
         try:
             data = self.load_json(response)
         except ApiError as exc:
-            self.record_error(str(exc))
-            self.hold_cursor("bad response")
+            self.fail(str(exc), response.url)
             return None
         if response.status != 200 or not isinstance(data, dict) or data.get("kind") != "Listing":
-            self.record_error(self._explain(response, data, where))
-            self.hold_cursor("error response")
+            self.fail(self._explain(response, data, where), response.url)
             return None
         return data.get("data") or {}
 
@@ -216,9 +212,10 @@ class RedditSpider(JsonApiSpider):
             return 0.0
         wait = window if left < 1 else window / left
         if wait > self.max_wait:
-            self.record_error(
+            self.record_warning(
                 f"Reddit rate limit nearly used up ({left:g} requests left, window resets in {window:g} s); "
-                "stopped early, the next run resumes"
+                "stopped early, the next run resumes",
+                response.url,
             )
             self.hold_cursor("rate limit")
             return None
@@ -308,10 +305,10 @@ class RedditSpider(JsonApiSpider):
         try:
             data = self.load_json(response)
         except ApiError as exc:
-            self.record_error(str(exc))
+            self.record_error(str(exc), response.url)
             return
         if response.status != 200 or not isinstance(data, list) or len(data) < 2:
-            self.record_error(self._explain(response, data, f"comments of {post.get('name') or post.get('id')}"))
+            self.record_error(self._explain(response, data, f"comments of {post.get('name') or post.get('id')}"), response.url)
             return
         title = post.get("title") or ""
         stack = list(((data[1] or {}).get("data") or {}).get("children") or [])
