@@ -80,7 +80,8 @@ class JsonApiSpider(RadarSpider):
 
     # ------------------------------------------------------------------ HTTP helpers
     def api_url(self, path: str, params: dict[str, Any] | None = None) -> str:
-        query = urlencode({k: v for k, v in (params or {}).items() if v not in (None, "")})
+        """``base_url`` + path + query; parameters that are None are left out ("" is kept)."""
+        query = urlencode({k: v for k, v in (params or {}).items() if v is not None})
         return f"{self.base_url}{path}" + (f"?{query}" if query else "")
 
     def load_json(self, response: Response) -> Any:
