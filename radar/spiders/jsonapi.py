@@ -105,16 +105,26 @@ class JsonApiSpider(RadarSpider):
                 f"the body starts with {head!r} — is base_url an API endpoint?"
             ) from exc
 
-    def on_error(self, failure: Failure) -> None:
-        """Errback: record what went wrong (retries are already spent) and keep the cursor."""
+    @staticmethod
+    def describe_failure(failure: Failure) -> tuple[str, str]:
+        """(message, url) for a failed request."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         if failure.check(HttpError):
             response = failure.value.response
-            message = f"HTTP {response.status} from {response.url}"
-        else:
-            message = f"{failure.type.__name__} fetching {url}: {failure.getErrorMessage()}"
-        self.fail(message, url)
+            return f"HTTP {response.status} from {response.url}", url
+        return f"{failure.type.__name__} fetching {url}: {failure.getErrorMessage()}", url
+
+    def on_error(self, failure: Failure) -> None:
+        """Errback of listing pages: record what went wrong (retries are spent), keep the cursor."""
+        self.fail(*self.describe_failure(failure))
+
+    def on_detail_error(self, failure: Failure) -> None:
+        """Errback of detail requests (a topic, a comment tree): not fatal, but the cursor stays
+        so the next run fetches the detail again."""
+        message, url = self.describe_failure(failure)
+        self.record_error(message, url)
+        self.hold_cursor("detail failed")
 
     async def pause(self, seconds: float) -> None:
         """Wait without blocking the reactor (an API asked us to slow down)."""

@@ -76,7 +76,8 @@ class RedditSpider(JsonApiSpider):
         if self.token:
             headers["Authorization"] = f"bearer {self.token}"
         meta = {"handle_httpstatus_list": ERROR_STATUSES, **kwargs.pop("meta", {})}
-        return scrapy.Request(url, callback=callback, errback=self.on_error, headers=headers, meta=meta, **kwargs)
+        errback = kwargs.pop("errback", self.on_error)
+        return scrapy.Request(url, callback=callback, errback=errback, headers=headers, meta=meta, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if not (self.subreddit or self.query):
@@ -150,7 +151,7 @@ class RedditSpider(JsonApiSpider):
             yield item
             if self.with_comments and child.get("kind") == "t3" and int(post.get("num_comments") or 0) > 0:
                 url = self._at(self.api_url(f"/comments/{post['id']}.json", {"raw_json": 1, "sort": "new", "limit": 500}))
-                yield self.request(url, self.parse_comments, cb_kwargs={"post": post}, meta={"radar_detail": True})
+                yield self.request(url, self.parse_comments, cb_kwargs={"post": post}, errback=self.on_detail_error)
 
         after = data.get("after")
         if reached_mark or not after or not children:
@@ -306,9 +307,14 @@ class RedditSpider(JsonApiSpider):
             data = self.load_json(response)
         except ApiError as exc:
             self.record_error(str(exc), response.url)
+            self.hold_cursor("comments failed")
+            return
+        if response.status == 404:
+            self.record_warning(f"post {post.get('id')} has gone before its comments were fetched", response.url)
             return
         if response.status != 200 or not isinstance(data, list) or len(data) < 2:
             self.record_error(self._explain(response, data, f"comments of {post.get('name') or post.get('id')}"), response.url)
+            self.hold_cursor("comments failed")
             return
         title = post.get("title") or ""
         stack = list(((data[1] or {}).get("data") or {}).get("children") or [])
