@@ -1,0 +1,139 @@
+"""Feeds: RSS 0.9x/1.0/2.0, Atom and JSON Feed. Scrapy fetches (conditional GET with the stored
+ETag/Last-Modified), feedparser parses the bytes (encodings, ill-formed XML)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+from typing import Any
+
+import feedparser
+import scrapy
+from scrapy.http import Response
+
+from radar.spiders.base import RadarSpider
+
+
+def _struct_to_datetime(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(calendar.timegm(value), tz=dt.timezone.utc)
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def entry_body(entry: Any) -> tuple[str, str]:
+    """The fullest text of an entry and its format: content (content:encoded, Atom content)
+    before summary/description."""
+    for content in entry.get("content") or []:
+        value = content.get("value") or ""
+        if value.strip():
+            return value, "text" if content.get("type") == "text/plain" else "html"
+    detail = entry.get("summary_detail") or {}
+    summary = entry.get("summary") or ""
+    return summary, "text" if detail.get("type") == "text/plain" else "html"
+
+
+def entry_author(entry: Any) -> str | None:
+    """A handle for linking, no e-mail address: the author's name as the feed gives it."""
+    detail = entry.get("author_detail") or {}
+    name = detail.get("name") or entry.get("author") or ""
+    if "@" in name and "(" in name and name.endswith(")"):  # RSS "mail@example.com (Name)"
+        name = name[name.index("(") + 1:-1]
+    elif "@" in name and " " not in name.strip():
+        name = name.split("@", 1)[0]
+    return name.strip() or None
+
+
+def parse_feed_entries(body: bytes, url: str, content_type: str | None = None) -> tuple[Any, list[dict[str, Any]]]:
+    """feedparser's result and the entries as plain dicts for :class:`MentionItem` (no Scrapy)."""
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+    feed_language = (parsed.feed.get("language") or "") if parsed.get("feed") else ""
+    items = []
+    for entry in parsed.entries:
+        link = entry.get("link") or ""
+        text, fmt = entry_body(entry)
+        title = entry.get("title") or ""
+        published = _struct_to_datetime(entry.get("published_parsed")) or _struct_to_datetime(entry.get("updated_parsed"))
+        external_id = entry.get("id") or link
+        if not external_id:
+            external_id = "sha1:" + hashlib.sha1(f"{title}\x1f{text}".encode("utf-8", "replace")).hexdigest()
+        extra: dict[str, Any] = {"kind": "post"}
+        tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
+        if tags:
+            extra["tags"] = tags[:20]
+        reply_to = entry.get("thr_in-reply-to")
+        if reply_to:
+            extra["kind"] = "comment"
+            extra["parent_id"] = reply_to.get("ref") or reply_to.get("href")
+        items.append(dict(
+            external_id=str(external_id), url=link, title=title, body=text, body_format=fmt,
+            author=entry_author(entry), published_at=published,
+            language=(entry.get("language") or (entry.get("title_detail") or {}).get("language") or feed_language or None),
+            extra=extra,
+        ))
+    return parsed, items
+
+
+class FeedSpider(RadarSpider):
+    """Source keys: ``url`` (absolute, or relative to ``base_url``), optional ``language``.
+
+    @url one RSS/Atom/RDF/JSON feed
+    @returns items 0
+    """
+
+    name = "feed"
+    handle_httpstatus_list = [304]
+
+    async def start(self):
+        try:
+            url = self.absolute_url(self.setting("url"))
+        except ValueError as exc:
+            self.record_error(str(exc), fatal=True)
+            return
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        yield scrapy.Request(url, headers=headers, callback=self.parse, dont_filter=True)
+
+    def parse(self, response: Response):
+        if response.status == 304:
+            self.logger.info("feed %s not modified", response.url)
+            return
+        self.new_validators = {
+            "etag": (response.headers.get("ETag") or b"").decode("latin-1") or None,
+            "last_modified": (response.headers.get("Last-Modified") or b"").decode("latin-1") or None,
+        }
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
+        body = response.body
+        if not body.strip():
+            self.record_error(f"the feed at {response.url} is empty (HTTP {response.status} with no body)", url=response.url, fatal=True)
+            return
+        parsed, entries = parse_feed_entries(body, response.url, content_type)
+        problem = parsed.get("bozo_exception")
+        if not entries:
+            if parsed.get("version"):
+                if parsed.get("bozo"):
+                    self.record_warning(f"ill-formed feed without entries: {problem.__class__.__name__}: {problem}", url=response.url)
+                self.logger.info("feed %s has no entries", response.url)
+                return
+            what = f"{problem.__class__.__name__}: {problem}" if problem else "no feed elements found"
+            self.record_error(f"{response.url} is not a readable RSS/Atom/JSON feed ({what}); check the source's url",
+                              url=response.url, fatal=True)
+            return
+        if parsed.get("bozo"):
+            self.record_warning(f"ill-formed feed, {len(entries)} entries read anyway: {problem.__class__.__name__}: {problem}", url=response.url)
+        newest = self.cursor.get("newest")
+        for fields in entries:
+            if fields["published_at"] and (newest is None or fields["published_at"].isoformat() > newest):
+                newest = fields["published_at"].isoformat()
+            yield self.make_item(**fields)
+        if newest:
+            self.new_cursor["newest"] = newest
