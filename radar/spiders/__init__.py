@@ -9,7 +9,11 @@ import importlib
 SPIDERS: dict[str, str] = {
     "feed": "radar.spiders.feed:FeedSpider",
     "forum": "radar.spiders.forum:ForumSpider",
-    # the API kinds (reddit, hackernews, stackexchange, discourse, mastodon) add one line each
+    "reddit": "radar.spiders.reddit:RedditSpider",
+    "hackernews": "radar.spiders.hackernews:HackerNewsSpider",
+    "stackexchange": "radar.spiders.stackexchange:StackExchangeSpider",
+    "discourse": "radar.spiders.discourse:DiscourseSpider",
+    "mastodon": "radar.spiders.mastodon:MastodonSpider",
 }
 
 

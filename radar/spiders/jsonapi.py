@@ -115,15 +115,22 @@ class JsonApiSpider(RadarSpider):
             return f"HTTP {response.status} from {response.url}", url
         return f"{failure.type.__name__} fetching {url}: {failure.getErrorMessage()}", url
 
+    def _note_failure(self, failure: Failure, fatal: bool) -> None:
+        # radar.middlewares.CrawlReportMiddleware already records finally failed requests with a
+        # reason a person can act on; record here only when it did not (a bare Scrapy run).
+        message, url = self.describe_failure(failure)
+        if not any(e.get("url") == url for e in self.errors):
+            self.record_error(message, url, fatal=fatal)
+
     def on_error(self, failure: Failure) -> None:
-        """Errback of listing pages: record what went wrong (retries are spent), keep the cursor."""
-        self.fail(*self.describe_failure(failure))
+        """Errback of listing pages: the walk ends here and the cursor stays where it was."""
+        self._note_failure(failure, fatal=self.pages == 0)
+        self.hold_cursor("request failed")
 
     def on_detail_error(self, failure: Failure) -> None:
         """Errback of detail requests (a topic, a comment tree): not fatal, but the cursor stays
         so the next run fetches the detail again."""
-        message, url = self.describe_failure(failure)
-        self.record_error(message, url)
+        self._note_failure(failure, fatal=False)
         self.hold_cursor("detail failed")
 
     async def pause(self, seconds: float) -> None:
