@@ -47,8 +47,59 @@ def entry_author(entry: Any) -> str | None:
     return name.strip() or None
 
 
+def looks_like_json(body: bytes, content_type: str | None) -> bool:
+    head = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{") or "json" in (content_type or "").lower()
+
+
+def parse_json_feed(body: bytes, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """JSON Feed 1.0/1.1 (https://jsonfeed.org), which feedparser 6.0 does not read."""
+    import json
+    from urllib.parse import urljoin
+
+    from radar.spiders.dates import parse_date
+
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return {"version": "", "bozo": True, "bozo_exception": exc}, []
+    if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")) or not isinstance(data.get("items"), list):
+        return {"version": "", "bozo": True, "bozo_exception": ValueError("JSON, but not a JSON Feed (no jsonfeed.org version and items)")}, []
+    language = data.get("language") or None
+    feed_authors = data.get("authors") or ([data["author"]] if isinstance(data.get("author"), dict) else [])
+    feed_author = next((a.get("name") for a in feed_authors if isinstance(a, dict) and a.get("name")), None)
+    items = []
+    for entry in data["items"]:
+        if not isinstance(entry, dict):
+            continue
+        authors = entry.get("authors") or ([entry["author"]] if isinstance(entry.get("author"), dict) else [])
+        author = next((a.get("name") for a in authors if isinstance(a, dict) and a.get("name")), feed_author)
+        if entry.get("content_html"):
+            text, fmt = entry["content_html"], "html"
+        else:
+            text, fmt = entry.get("content_text") or entry.get("summary") or "", "text"
+        link = urljoin(url, entry.get("url") or entry.get("external_url") or "")
+        external_id = str(entry.get("id") or link or "")
+        if not external_id:
+            external_id = "sha1:" + hashlib.sha1(f"{entry.get('title', '')}\x1f{text}".encode("utf-8", "replace")).hexdigest()
+        extra: dict[str, Any] = {"kind": "post"}
+        if entry.get("tags"):
+            extra["tags"] = [str(t) for t in entry["tags"]][:20]
+        items.append(dict(
+            external_id=external_id, url=link, title=entry.get("title") or "", body=text, body_format=fmt,
+            author=author, published_at=parse_date(entry.get("date_published") or entry.get("date_modified")),
+            language=entry.get("language") or language, extra=extra,
+        ))
+    return {"version": "json" + str(data["version"]).rstrip("/").rsplit("/", 1)[-1].replace(".", ""), "bozo": False, "encoding": "utf-8"}, items
+
+
 def parse_feed_entries(body: bytes, url: str, content_type: str | None = None) -> tuple[Any, list[dict[str, Any]]]:
-    """feedparser's result and the entries as plain dicts for :class:`MentionItem` (no Scrapy)."""
+    """feedparser's result (or the JSON Feed equivalent) and the entries as plain dicts for
+    :class:`MentionItem` (no Scrapy)."""
+    if looks_like_json(body, content_type):
+        info, items = parse_json_feed(body, url)
+        if items or info.get("version") or body[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+            return info, items
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
