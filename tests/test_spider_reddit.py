@@ -247,3 +247,140 @@ def test_contracts_hold_on_recorded_responses():
     check_contracts(s, "parse_listing", response(f"{BASE}/r/redditdev/new.json", tree[0]))
     post = tree[0]["data"]["children"][0]["data"]
     check_contracts(spider(subreddit="redditdev"), "parse_comments", response(f"{BASE}/comments/2gmzqe.json", tree), post=post)
+
+
+# --------------------------------------------------------------------------- end to end
+# The real spider through run_crawl (Scrapy downloader, middlewares, pipelines, database)
+# against the replay server on 127.0.0.1.
+
+from sqlalchemy import select  # noqa: E402
+
+from crawlkit import make_config  # noqa: E402
+from httpserver import Reply  # noqa: E402
+from radar.crawl import run_crawl  # noqa: E402
+from radar.db import get_sessionmaker  # noqa: E402
+from radar.models import CrawlRun, Mention, Source  # noqa: E402
+
+NEW = "/r/askreddit/new.json"
+
+
+def two_pages() -> tuple[dict, dict, str]:
+    data = json.loads(hot_listing())
+    children = data["data"]["children"]
+    first = {"kind": "Listing", "data": {"modhash": "", "children": children[:60], "after": children[59]["data"]["name"], "before": None}}
+    second = {"kind": "Listing", "data": {"modhash": "", "children": children[60:], "after": None, "before": None}}
+    return first, second, f"{NEW}?limit=100&raw_json=1&after={children[59]['data']['name']}"
+
+
+def mentions(db_url: str) -> list[Mention]:
+    with get_sessionmaker(db_url)() as s:
+        return list(s.scalars(select(Mention).order_by(Mention.id)))
+
+
+def source_row(db_url: str, name: str) -> Source:
+    with get_sessionmaker(db_url)() as s:
+        return s.scalar(select(Source).where(Source.name == name))
+
+
+def runs(db_url: str) -> list[CrawlRun]:
+    with get_sessionmaker(db_url)() as s:
+        return list(s.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+
+
+def reddit_cfg(tmp_path, db_url, server, **extra):
+    src = {"name": "r-ask", "kind": "reddit", "subreddit": "askreddit", "base_url": server.base_url, "language": "en", **extra}
+    return make_config(tmp_path, db_url, [src])
+
+
+def test_e2e_paging_then_second_crawl_stores_nothing(tmp_path, db_url, replay_server):
+    first, second, page2 = two_pages()
+    replay_server.route(NEW, Reply(body=first)).route(page2, Reply(body=second))
+    cfg = reddit_cfg(tmp_path, db_url, replay_server)
+
+    result = run_crawl(cfg, "r-ask")
+    assert result.status == "ok", result.errors
+    assert replay_server.hits(NEW) == 2
+    stored = mentions(db_url)
+    assert result.items_new == len(stored) and result.items_new + result.items_duplicate == 102
+    assert len(stored) >= 95  # a few near-identical megathread posts may be duplicates by content
+    by_id = {m.external_id: m for m in stored}
+    post = by_id["t3_488k4a"]
+    assert post.title == "The Leonardo DaVinci wins the Golden Globe Megathread! What do we do now?"
+    assert post.url == "https://www.reddit.com/r/AskReddit/comments/488k4a/the_leonardo_davinci_wins_the_golden_globe/"
+    assert post.author == "roastedbagel"
+    assert post.published_at == dt.datetime.fromtimestamp(1456722961, UTC)
+    assert post.body.startswith("Please use this thread to discuss all things Leo + Oscar related.")
+    assert "<p>" not in post.body
+    assert post.language == "en"
+    cursor = source_row(db_url, "r-ask").cursor
+    newest = max(c["data"]["created_utc"] for c in first["data"]["children"] + second["data"]["children"])
+    assert cursor["created_utc"] == newest
+
+    replay_server.clear_log()
+    again = run_crawl(cfg, "r-ask")
+    assert again.status == "ok" and again.items_new == 0 and again.items_duplicate == 0
+    assert replay_server.hits(NEW) == 1  # the cursor stopped the walk on page one
+    assert len(mentions(db_url)) == len(stored)
+
+
+def test_e2e_rate_limit_exhausted_stops_and_resumes_next_run(tmp_path, db_url, replay_server):
+    first, second, page2 = two_pages()
+    limited = {"X-Ratelimit-Remaining": "0.0", "X-Ratelimit-Used": "600", "X-Ratelimit-Reset": "540"}
+    replay_server.route(NEW, Reply(body=first, headers=limited), Reply(body=first)).route(page2, Reply(body=second))
+    cfg = reddit_cfg(tmp_path, db_url, replay_server)
+
+    result = run_crawl(cfg, "r-ask")
+    assert result.status == "ok"
+    assert replay_server.hits(NEW) == 1  # page two was not asked for
+    assert "rate limit" in result.warnings[0]["reason"]
+    assert source_row(db_url, "r-ask").cursor == {}  # kept: the walk did not reach its end
+    first_count = len(mentions(db_url))
+    assert first_count == result.items_new > 0
+
+    resumed = run_crawl(cfg, "r-ask")
+    assert resumed.status == "ok"
+    assert [r.path for r in replay_server.requests_for(NEW)][1:] == [f"{NEW}?limit=100&raw_json=1", page2]
+    assert resumed.items_new == len(mentions(db_url)) - first_count > 0
+    assert source_row(db_url, "r-ask").cursor["created_utc"] > 0
+
+
+def test_e2e_rate_limit_low_slows_down(tmp_path, db_url, replay_server):
+    first, second, page2 = two_pages()
+    replay_server.route(NEW, Reply(body=first, headers={"X-Ratelimit-Remaining": "2", "X-Ratelimit-Reset": "1"}))
+    replay_server.route(page2, Reply(body=second))
+    result = run_crawl(reddit_cfg(tmp_path, db_url, replay_server), "r-ask")
+    assert result.status == "ok"
+    [p1, p2] = replay_server.requests_for(NEW)
+    assert "after=" in p2.path
+    assert p2.at - p1.at >= 0.45  # 2 requests left for 1 s: one every 0.5 s
+
+
+def test_e2e_comments_and_oauth(tmp_path, db_url, replay_server):
+    tree = json.loads(fixture("reddit/TestSubmission.test_comments__01_GET_200.json"))
+    token = {"access_token": "<ACCESS_TOKEN>", "token_type": "bearer", "expires_in": 3600, "scope": "*"}
+    replay_server.route("/api/v1/access_token", Reply(body=token))
+    replay_server.route("/r/redditdev/new.json", Reply(body=tree[0]))
+    replay_server.route("/comments/2gmzqe.json", Reply(body=tree))
+    src = {"name": "r-dev", "kind": "reddit", "subreddit": "redditdev", "base_url": replay_server.base_url,
+           "comments": True, "client_id": "abc", "client_secret": "s3cr3t"}
+    result = run_crawl(make_config(tmp_path, db_url, [src]), "r-dev")
+    assert result.status == "ok", result.errors
+    stored = {m.external_id: m for m in mentions(db_url)}
+    assert set(stored) == {"t3_2gmzqe", "t1_cklfmye", "t1_cklhv0f"}
+    assert stored["t1_cklhv0f"].body == "Yes it does. That fix is also in the master branch, we just haven't made a release for it (and we probably won't until 3.0)."
+    [token_req] = replay_server.requests_for("/api/v1/access_token")
+    assert token_req.method == "POST" and token_req.headers["authorization"].startswith("Basic ")
+    [listing] = replay_server.requests_for("/r/redditdev/new.json")
+    assert listing.headers["authorization"] == "bearer <ACCESS_TOKEN>"
+
+
+def test_e2e_unknown_subreddit_is_a_recorded_failure(tmp_path, db_url, replay_server):
+    replay_server.route("/r/nosuchsub/new.json", Reply(status=404, body=fixture("reddit/TestSubreddit.test_sticky__not_set__01_GET_404.json"),
+                                                      content_type="application/json"))
+    src = {"name": "r-none", "kind": "reddit", "subreddit": "nosuchsub", "base_url": replay_server.base_url}
+    result = run_crawl(make_config(tmp_path, db_url, [src]), "r-none")
+    assert result.status == "failed"
+    assert "HTTP 404" in result.errors[0]["reason"] and "check 'subreddit'" in result.errors[0]["reason"]
+    [run_row] = runs(db_url)
+    assert run_row.status == "failed" and "HTTP 404" in run_row.errors[0]["reason"]
+    assert source_row(db_url, "r-none").last_error.startswith("Reddit answered HTTP 404")
