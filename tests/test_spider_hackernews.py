@@ -150,3 +150,76 @@ def test_error_body_is_recorded():
 
 def test_contracts_hold_on_recorded_response():
     check_contracts(spider(), "parse_page", response(f"{BASE}/api/v1/search_by_date", fixture(SEARCH)), page=0)
+
+
+# --------------------------------------------------------------------------- end to end
+from urllib.parse import urlsplit  # noqa: E402
+
+from sqlalchemy import select  # noqa: E402
+
+from crawlkit import make_config  # noqa: E402
+from httpserver import Reply  # noqa: E402
+from radar.crawl import run_crawl  # noqa: E402
+from radar.db import get_sessionmaker  # noqa: E402
+from radar.models import Mention, Source  # noqa: E402
+
+SEARCH_PATH = "/api/v1/search_by_date"
+
+
+def stored(db_url: str) -> dict[str, Mention]:
+    with get_sessionmaker(db_url)() as s:
+        return {m.external_id: m for m in s.scalars(select(Mention))}
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_e2e_pages_then_nothing_new(tmp_path, db_url, replay_server):
+    page0 = dict(recorded(), nbPages=2, page=0)
+    page1 = {"hits": [ask_hn_hit(), comment_hit()], "nbPages": 2, "page": 1, "hitsPerPage": 100}
+    src = {"name": "hn", "kind": "hackernews", "tags": "story", "comments": True, "base_url": replay_server.base_url}
+    second_page = path_of(spider(tags="story", comments=True).page_url(1))
+    replay_server.route(SEARCH_PATH, Reply(body=page0)).route(second_page, Reply(body=page1))
+    cfg = make_config(tmp_path, db_url, [src])
+
+    result = run_crawl(cfg, "hn")
+    assert result.status == "ok", result.errors
+    assert result.items_new == 6
+    rows = stored(db_url)
+    ask = rows["13163367"]
+    assert ask.title == "Ask HN: Hiring managers, what tech skills will you be hiring for in 2017?"
+    assert ask.body == ("Please be as specific as possible. Also please mention your company and/or industry.\n\n"
+                        "This should help folks trying to get into your company/industry on what they need to know and "
+                        "conversely help you in finding a better pool of candidates.")
+    assert ask.url == "https://news.ycombinator.com/item?id=13163367"
+    assert ask.author == "changeseeker" and ask.language == "en"
+    assert ask.published_at == dt.datetime.fromtimestamp(1481588086, UTC)
+    assert rows["13163500"].title.startswith("Re: Ask HN: Hiring managers")
+    with get_sessionmaker(db_url)() as s:
+        assert s.scalar(select(Source.cursor).where(Source.name == "hn")) == {"created_at_i": 1486212445}
+
+    replay_server.clear_log()
+    again = run_crawl(cfg, "hn")
+    assert again.status == "ok" and again.items_new == 0
+    [req] = replay_server.requests_for(SEARCH_PATH)
+    assert "numericFilters=created_at_i%3E1486212445" in req.path
+    assert len(stored(db_url)) == 6
+
+
+def test_e2e_500_then_success(tmp_path, db_url, replay_server):
+    replay_server.route(SEARCH_PATH, Reply(status=500, body=b"oops"), Reply(body=recorded()))
+    src = {"name": "hn", "kind": "hackernews", "query": "ssh", "base_url": replay_server.base_url}
+    result = run_crawl(make_config(tmp_path, db_url, [src]), "hn")
+    assert result.status == "ok" and result.items_new == 4
+    assert replay_server.hits(SEARCH_PATH) == 2
+
+
+def test_e2e_invalid_json_is_a_clear_failure(tmp_path, db_url, replay_server):
+    replay_server.route(SEARCH_PATH, Reply(body=b"<html><body>Algolia is down</body></html>", content_type="text/html"))
+    src = {"name": "hn", "kind": "hackernews", "query": "crm", "base_url": replay_server.base_url}
+    result = run_crawl(make_config(tmp_path, db_url, [src]), "hn")
+    assert result.status == "failed"
+    assert "invalid JSON" in result.errors[0]["reason"] and "is base_url an API endpoint?" in result.errors[0]["reason"]
+    assert not result.cursor_saved
