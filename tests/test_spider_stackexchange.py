@@ -149,3 +149,88 @@ def test_missing_site_is_fatal():
 
 def test_contracts_hold_on_recorded_response():
     check_contracts(spider(), "parse_page", response(f"{BASE}/2.3/questions", recorded()), page=1)
+
+
+# --------------------------------------------------------------------------- end to end
+from urllib.parse import urlsplit  # noqa: E402
+
+from sqlalchemy import select  # noqa: E402
+
+from crawlkit import make_config  # noqa: E402
+from httpserver import Reply  # noqa: E402
+from radar.crawl import run_crawl  # noqa: E402
+from radar.db import get_sessionmaker  # noqa: E402
+from radar.models import Mention, Source  # noqa: E402
+
+QPATH = "/2.3/questions"
+
+
+def stored(db_url: str) -> dict[str, Mention]:
+    with get_sessionmaker(db_url)() as s:
+        return {m.external_id: m for m in s.scalars(select(Mention))}
+
+
+def cursor_of(db_url: str, name: str) -> dict:
+    with get_sessionmaker(db_url)() as s:
+        return s.scalar(select(Source.cursor).where(Source.name == name))
+
+
+def split_pages(**first_changes) -> tuple[dict, dict]:
+    data = recorded()
+    first = dict(data, items=data["items"][:6], has_more=True, **first_changes)
+    second = dict(data, items=data["items"][6:], has_more=False, quota_remaining=297)
+    return first, second
+
+
+def se_source(server, **extra) -> dict:
+    return {"name": "so", "kind": "stackexchange", "site": "stackoverflow", "base_url": server.base_url, "language": "en", **extra}
+
+
+def page2_path(server, **settings) -> str:
+    parts = urlsplit(spider(base_url=server.base_url, **settings).page_url(2))
+    return f"{parts.path}?{parts.query}"
+
+
+def test_e2e_gzip_paging_backoff_then_nothing_new(tmp_path, db_url, replay_server):
+    first, second = split_pages(backoff=1)
+    replay_server.route(QPATH, Reply(body=first, gzip=True)).route(page2_path(replay_server), Reply(body=second, gzip=True))
+    cfg = make_config(tmp_path, db_url, [se_source(replay_server)])
+
+    result = run_crawl(cfg, "so")
+    assert result.status == "ok", result.errors
+    assert result.items_new == 10
+    p1, p2 = replay_server.requests_for(QPATH)
+    assert "gzip" in p1.headers["accept-encoding"]
+    assert p2.at - p1.at >= 0.95  # backoff: 1 was honoured before the next call
+    rows = stored(db_url)
+    q = rows["231767"]
+    assert q.title == 'What does the "yield" keyword do?'
+    assert q.url == "https://stackoverflow.com/questions/231767/what-does-the-yield-keyword-do"
+    assert q.author and q.published_at.tzinfo is not None
+    newest = max(q["creation_date"] for q in first["items"] + second["items"])
+    assert cursor_of(db_url, "so")["creation_date"] == newest
+
+    replay_server.clear_log()
+    again = run_crawl(cfg, "so")
+    assert again.status == "ok" and again.items_new == 0
+    [req] = replay_server.requests_for(QPATH)
+    assert f"fromdate={newest}" in req.path
+
+
+def test_e2e_low_quota_stops_early(tmp_path, db_url, replay_server):
+    first, second = split_pages(quota_remaining=2)
+    replay_server.route(QPATH, Reply(body=first)).route(page2_path(replay_server), Reply(body=second))
+    result = run_crawl(make_config(tmp_path, db_url, [se_source(replay_server)]), "so")
+    assert result.status == "ok" and result.items_new == 6
+    assert replay_server.hits(QPATH) == 1
+    assert "quota nearly used up (2 of 300" in result.warnings[0]["reason"]
+    assert cursor_of(db_url, "so") == {}
+
+
+def test_e2e_error_body_is_recorded(tmp_path, db_url, replay_server):
+    body = {"error_id": 400, "error_message": "No site found for name `stackoverfloww`", "error_name": "bad_parameter"}
+    replay_server.route(QPATH, Reply(status=400, body=body, gzip=True))
+    result = run_crawl(make_config(tmp_path, db_url, [se_source(replay_server, site="stackoverfloww")]), "so")
+    assert result.status == "failed"
+    assert result.errors[0]["reason"].startswith("Stack Exchange API error 400 bad_parameter: No site found for name `stackoverfloww`")
+    assert stored(db_url) == {}
