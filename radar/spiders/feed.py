@@ -105,6 +105,9 @@ def parse_feed_entries(body: bytes, url: str, content_type: str | None = None) -
         headers["content-type"] = content_type
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
     feed_language = (parsed.feed.get("language") or "") if parsed.get("feed") else ""
+    from urllib.parse import urlsplit
+
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     items = []
     for entry in parsed.entries:
         link = entry.get("link") or ""
@@ -112,6 +115,9 @@ def parse_feed_entries(body: bytes, url: str, content_type: str | None = None) -
         title = entry.get("title") or ""
         published = _struct_to_datetime(entry.get("published_parsed")) or _struct_to_datetime(entry.get("updated_parsed"))
         external_id = entry.get("id") or link
+        if external_id.startswith(origin + "/"):
+            # ids are the feed's own; keep them independent of the host it was fetched from
+            external_id = external_id[len(origin):]
         if not external_id:
             external_id = "sha1:" + hashlib.sha1(f"{title}\x1f{text}".encode("utf-8", "replace")).hexdigest()
         extra: dict[str, Any] = {"kind": "post"}
