@@ -159,3 +159,71 @@ def test_contracts_hold_on_recorded_responses():
     check_contracts(spider(), "parse_list", response(f"{BASE}/latest.json", fixture("discourse/latest.json")))
     check_contracts(spider(query="test"), "parse_search", response(f"{BASE}/search.json", fixture("discourse/search.json")), page=1)
     check_contracts(spider(), "parse_topic", response(f"{BASE}/t/57.json", fixture("discourse/topic.json")), summary={"id": 57})
+
+
+# --------------------------------------------------------------------------- end to end
+from sqlalchemy import select  # noqa: E402
+
+from crawlkit import make_config  # noqa: E402
+from httpserver import Reply  # noqa: E402
+from radar.crawl import run_crawl  # noqa: E402
+from radar.db import get_sessionmaker  # noqa: E402
+from radar.models import Mention, Source  # noqa: E402
+
+
+def topic_json(n: int, summary: dict, post_index: int) -> dict:
+    """The recorded topic view re-labelled as topic ``n``, its first post taken from post ``post_index``."""
+    topic = json.loads(fixture("discourse/topic.json"))
+    post = dict(topic["post_stream"]["posts"][post_index], post_number=1, topic_id=n)
+    topic.update(id=n, title=summary["title"], fancy_title=summary["title"], slug=summary["slug"], created_at=summary["created_at"])
+    topic["post_stream"]["posts"] = [post]
+    return topic
+
+
+def serve_forum(server) -> tuple[list[dict], list[dict]]:
+    page1 = latest()
+    page2 = json.loads(fixture("discourse/category_latest_topics.json"))
+    for topic, bumped in zip(page2["topic_list"]["topics"], ["2013-01-10T10:00:00.000-05:00", "2013-01-09T10:00:00.000-05:00"]):
+        topic["bumped_at"] = bumped
+    server.route("/latest.json", Reply(body=page1)).route("/latest.json?page=1", Reply(body=page2))
+    topics1, topics2 = page1["topic_list"]["topics"], page2["topic_list"]["topics"]
+    for index, summary in enumerate(topics1 + topics2[:1]):
+        server.route(f"/t/{summary['id']}.json", Reply(body=topic_json(summary["id"], summary, index)))
+    server.route("/t/4.json", Reply(status=404, body={"errors": ["not found"], "error_type": "not_found"}))
+    return topics1, topics2
+
+
+def test_e2e_latest_topics_then_nothing_new(tmp_path, db_url, replay_server):
+    serve_forum(replay_server)
+    src = {"name": "forum", "kind": "discourse", "base_url": replay_server.base_url, "language": "en"}
+    cfg = make_config(tmp_path, db_url, [src])
+
+    result = run_crawl(cfg, "forum")
+    assert result.status == "ok", result.errors
+    assert result.items_new == 5
+    with get_sessionmaker(db_url)() as s:
+        rows = {m.external_id: m for m in s.scalars(select(Mention))}
+        cursor = s.scalar(select(Source.cursor).where(Source.name == "forum"))
+    first = rows["1"]
+    assert first.title == "Test topic #1"
+    assert first.url == f"{replay_server.base_url}/t/test-topic-1/1"
+    assert first.author == "samsaffron"
+    assert first.body.startswith("Welcome!\n\nTry is a sandbox, a safe place to play with Discourse and its features.")
+    assert first.published_at == dt.datetime(2013, 2, 4, 20, 26, 26, 278000, tzinfo=UTC)
+    assert rows["4"].title == "This is a markdown post" and rows["4"].author == "fuzzy"  # 404: kept from the list
+    assert "HTTP 404" in result.warnings[0]["reason"]
+    assert cursor == {"topic_id": 5, "bumped_at": "2013-11-06T18:57:48.111000+00:00"}
+
+    replay_server.clear_log()
+    again = run_crawl(cfg, "forum")
+    assert again.status == "ok" and again.items_new == 0
+    assert [r.path for r in replay_server.requests if r.path != "/robots.txt"] == ["/latest.json"]
+
+
+def test_e2e_private_category_is_a_recorded_failure(tmp_path, db_url, replay_server):
+    body = {"errors": ["You are not permitted to view the requested resource."], "error_type": "invalid_access"}
+    replay_server.route("/c/intern/l/latest.json", Reply(status=403, body=body))
+    src = {"name": "forum", "kind": "discourse", "base_url": replay_server.base_url, "category": "intern"}
+    result = run_crawl(make_config(tmp_path, db_url, [src]), "forum")
+    assert result.status == "failed"
+    assert "HTTP 403" in result.errors[0]["reason"] and "private category or login required" in result.errors[0]["reason"]
