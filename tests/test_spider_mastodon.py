@@ -34,6 +34,7 @@ def timeline() -> list[dict]:
     poll = json.loads(fixture("mastodon/status_with_poll.json"))
     poll["id"] = "11112"
     poll["uri"] = "tag:mstdn.jp,2017-04-14:objectId=172430:objectType=Status"
+    poll["url"] = "https://mstdn.jp/@test/11112"  # the two placeholder assets share one url
     return [card(), poll, json.loads(fixture("mastodon/statuses.json"))[0]]
 
 
@@ -127,3 +128,52 @@ def test_rate_limit_low_stops_and_keeps_the_cursor():
 
 def test_contracts_hold_on_recorded_response():
     check_contracts(spider(), "parse_page", response(BASE + TAG_PATH, timeline()))
+
+
+# --------------------------------------------------------------------------- end to end
+from urllib.parse import urlsplit  # noqa: E402
+
+from sqlalchemy import select  # noqa: E402
+
+from crawlkit import make_config  # noqa: E402
+from httpserver import Reply  # noqa: E402
+from radar.crawl import run_crawl  # noqa: E402
+from radar.db import get_sessionmaker  # noqa: E402
+from radar.models import Mention, Source  # noqa: E402
+
+
+def test_e2e_link_paging_then_nothing_new(tmp_path, db_url, replay_server):
+    statuses = timeline()
+    page1, page2 = statuses[:2], statuses[2:]
+    next_path = urlsplit(spider(base_url=replay_server.base_url).page_url("11112"))
+    next_path = f"{next_path.path}?{next_path.query}"
+    link = f'<https://mastodon.example{TAG_PATH}?max_id=11112>; rel="next", <https://mastodon.example{TAG_PATH}?min_id=111337272989523541>; rel="prev"'
+    replay_server.route(TAG_PATH, Reply(body=page1, headers={"Link": link})).route(next_path, Reply(body=page2))
+    src = {"name": "masto", "kind": "mastodon", "base_url": replay_server.base_url, "tag": "followerpower"}
+    cfg = make_config(tmp_path, db_url, [src])
+
+    result = run_crawl(cfg, "masto")
+    assert result.status == "ok", result.errors
+    assert result.items_new == 3
+    with get_sessionmaker(db_url)() as s:
+        rows = {m.external_id: m for m in s.scalars(select(Mention))}
+        assert s.scalar(select(Source.cursor).where(Source.name == "masto")) == {"since_id": "111337272989523541"}
+    toot = rows["111337272989523541"]
+    assert toot.url == "https://fosstodon.org/@jaxwxboss/111337272989523541"
+    assert toot.author == "jaxwxboss" and toot.language == "en"
+    assert toot.body.startswith("Just a hot take.\n\nNo matter how 'advanced' governments")
+    assert toot.published_at == dt.datetime(2023, 11, 1, 20, 52, 43, 341000, tzinfo=UTC)
+
+    replay_server.clear_log()
+    again = run_crawl(cfg, "masto")
+    assert again.status == "ok" and again.items_new == 0
+    [req] = [r for r in replay_server.requests if r.path != "/robots.txt"]
+    assert "since_id=111337272989523541" in req.path
+
+
+def test_e2e_login_required_is_a_recorded_failure(tmp_path, db_url, replay_server):
+    replay_server.route(TAG_PATH, Reply(status=401, body=fixture("mastodon/error_401_unauthorized.json"), content_type="application/json"))
+    src = {"name": "masto", "kind": "mastodon", "base_url": replay_server.base_url, "tag": "followerpower"}
+    result = run_crawl(make_config(tmp_path, db_url, [src]), "masto")
+    assert result.status == "failed"
+    assert "HTTP 401" in result.errors[0]["reason"] and "The access token is invalid" in result.errors[0]["reason"]
