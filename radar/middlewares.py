@@ -18,6 +18,8 @@ import email.utils
 import time
 from typing import Any
 
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
@@ -172,3 +174,40 @@ class CrawlReportMiddleware:
                 return None  # already recorded
             self._fail(request, describe_exception(exception, request, self.timeout))
         return None
+
+
+def _record_request_failure(crawler, request: Request, reason: str) -> None:
+    crawler.stats.inc_value("radar/request_failures")
+    spider = crawler.spider
+    if hasattr(spider, "record_error"):
+        spider.record_error(reason, url=request.url)
+
+
+class ReportingRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects; a redirect loop (more than REDIRECT_MAX_TIMES hops) is recorded."""
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        try:
+            return super()._redirect(redirected, request, reason)
+        except IgnoreRequest:
+            _record_request_failure(self.crawler, request, f"too many redirects (a redirect loop?) at {request.url}; "
+                                    "check the source's url")
+            raise
+
+
+class ReportingHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression; a body that unpacks beyond max_response_bytes is recorded."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        mw = super().from_crawler(crawler)
+        mw.crawler = crawler
+        return mw
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            _record_request_failure(self.crawler, request, f"response from {request.url} is larger than "
+                                    f"[crawl] max_response_bytes once decompressed and was dropped ({exc})")
+            raise
