@@ -43,8 +43,8 @@ def listing_page(threads: list[tuple[int, str]], page: int, pages: int) -> str:
 
 
 def thread_page(tid: int, title: str, text: str, author: str, iso: str) -> str:
-    cut = text.find(". ", len(text) // 2)
-    paras = [text[:cut + 1], text[cut + 2:]] if cut > 0 else [text]
+    cut = text.find(" ", len(text) // 2)
+    paras = [text[:cut], text[cut + 1:]] if cut > 0 else [text]
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paras if p)
     return (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f'<style>.content {{ color: red }}</style></head><body>'
