@@ -81,6 +81,14 @@ def test_new_topic_bumped_above_the_mark_is_fetched():
     assert s.new_cursor["topic_id"] == 40
 
 
+def test_a_repeated_list_page_ends_the_walk():
+    s = spider()
+    data = latest()
+    assert len(requests(run(s.parse_list(response(f"{BASE}/latest.json", data))))) == 4
+    assert requests(run(s.parse_list(response(f"{BASE}/latest.json?page=1", data)))) == []
+    assert s.new_cursor["topic_id"] == 3
+
+
 def test_more_topics_url_without_json_suffix():
     s = spider()
     assert s.json_url("/latest?no_definitions=true&page=2") == f"{BASE}/latest.json?no_definitions=true&page=2"

@@ -95,6 +95,14 @@ def test_link_header_paging_until_the_cursor():
     assert s.new_cursor == {"since_id": "111337272989523541"}
 
 
+def test_a_repeated_page_ends_the_walk():
+    s = spider()
+    headers = {"Link": f'<{BASE}{TAG_PATH}?max_id=11111>; rel="next"'}
+    assert len(requests(page(s, timeline(), headers=headers))) == 1
+    assert page(s, timeline(), headers=headers) == []
+    assert s.new_cursor == {"since_id": "111337272989523541"}
+
+
 def test_cursor_filters_when_the_server_ignores_since_id():
     s = spider(cursor={"since_id": "11112"})
     out = page(s, timeline(), headers={"Link": f'<{BASE}{TAG_PATH}?max_id=11111>; rel="next"'})

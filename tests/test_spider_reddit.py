@@ -86,6 +86,17 @@ def test_walk_that_runs_out_of_pages_sets_the_cursor():
     assert s.new_cursor == {"created_utc": newest, "fullname": newest_name}
 
 
+def test_a_server_that_repeats_page_one_ends_the_walk():
+    s = spider(subreddit="askreddit")
+    data = json.loads(hot_listing())
+    url = f"{BASE}/r/askreddit/new.json"
+    first = run(s.parse_listing(response(url, data)))
+    assert len(requests(first)) == 1
+    again = run(s.parse_listing(response(url + "?after=t3_48dlnt", data)))
+    assert again == []  # nothing new on the "next" page: stop instead of looping
+    assert s.new_cursor["created_utc"] == max(c["data"]["created_utc"] for c in data["data"]["children"])
+
+
 def test_cursor_stops_the_walk_and_keeps_only_newer_posts():
     data = json.loads(hot_listing())
     times = sorted(c["data"]["created_utc"] for c in data["data"]["children"])

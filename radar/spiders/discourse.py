@@ -98,7 +98,9 @@ class DiscourseSpider(JsonApiSpider):
             return
         users = {u.get("id"): u.get("username") for u in data.get("users") or [] if isinstance(u, dict)}
         reached_mark = False
+        unseen = 0
         for topic in topic_list.get("topics") or []:
+            unseen += self.listed(topic.get("id"))
             bumped = self.parse_time(topic.get("bumped_at") or topic.get("last_posted_at") or topic.get("created_at"))
             if self.since_bumped and bumped and bumped <= self.since_bumped and not topic.get("pinned"):
                 reached_mark = True
@@ -110,7 +112,7 @@ class DiscourseSpider(JsonApiSpider):
             if reached_mark:
                 break
         more = topic_list.get("more_topics_url")
-        if reached_mark or not more or self.pages >= self.max_pages:
+        if reached_mark or not unseen or not more or self.pages >= self.max_pages:
             self._finish()
             return
         yield self.json_request(self.json_url(more), self.parse_list)

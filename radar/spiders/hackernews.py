@@ -82,6 +82,8 @@ class HackerNewsSpider(JsonApiSpider):
             created = self._created(hit)
             if self.since and created <= self.since:
                 continue  # the server ignored numericFilters (proxy, replay) or an edge equal second
+            if not self.listed(hit.get("objectID")):
+                continue
             fresh += 1
             self.newest = max(self.newest, created)
             item = self.hit_item(hit)

@@ -71,6 +71,11 @@ class JsonApiSpider(RadarSpider):
         merged.update({k: v for k, v in marks.items() if v is not None})
         self.new_cursor = merged
 
+    def listed(self, key: Any) -> bool:
+        """True the first time a listing shows ``key`` in this run. A page that shows nothing new
+        ends the walk: some servers (proxies, replays) answer every page with the first one."""
+        return self.first_time(f"listed:{key}")
+
     def first_time(self, key: str) -> bool:
         """True the first time ``key`` is seen in this run (drops duplicates across pages)."""
         if key in self._seen:

@@ -83,11 +83,13 @@ class MastodonSpider(JsonApiSpider):
             self.fail(f"Mastodon answered HTTP {response.status} for {response.url}: {detail}{hint}", response.url)
             return
         reached_mark = False
+        unseen = 0
         oldest: str | None = None
         for status in data:
             if not isinstance(status, dict) or not status.get("id"):
                 continue
             sid = str(status["id"])
+            unseen += self.listed(sid)
             if oldest is None or id_key(sid) < id_key(oldest):
                 oldest = sid
             if self.since_id and id_key(sid) <= id_key(self.since_id):
@@ -99,7 +101,7 @@ class MastodonSpider(JsonApiSpider):
             if item is not None and self.first_time(status.get("uri") or sid):
                 yield item
 
-        if reached_mark or not data or oldest is None or self.pages >= self.max_pages:
+        if reached_mark or not unseen or oldest is None or self.pages >= self.max_pages:
             self._finish()
             return
         next_url = self._next_url(response, oldest, len(data))

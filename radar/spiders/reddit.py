@@ -133,8 +133,10 @@ class RedditSpider(JsonApiSpider):
         children = data.get("children") or []
         cursor_time = float(self.cursor.get("created_utc") or 0)
         reached_mark = False
+        unseen = 0
         for child in children:
             post = child.get("data") or {}
+            unseen += self.listed(post.get("name") or post.get("id"))
             created = float(post.get("created_utc") or 0)
             if cursor_time and created <= cursor_time:
                 if not post.get("stickied"):  # stickies are old but shown first
@@ -154,7 +156,7 @@ class RedditSpider(JsonApiSpider):
                 yield self.request(url, self.parse_comments, cb_kwargs={"post": post}, errback=self.on_detail_error)
 
         after = data.get("after")
-        if reached_mark or not after or not children:
+        if reached_mark or not after or not children or not unseen:
             self._finish()
             return
         if self.pages >= self.max_pages:

@@ -115,6 +115,8 @@ class StackExchangeSpider(JsonApiSpider):
             created = int(question.get("creation_date") or 0)
             if self.since and (created < self.since or (created == self.since and qid in self.seen_at_mark)):
                 continue
+            if not self.listed(qid):
+                continue
             fresh += 1
             if created > self.newest:
                 self.newest, self.newest_ids = created, {qid}
