@@ -158,6 +158,19 @@ def test_comment_tree_is_flattened_with_urls_and_titles():
     assert reply.published_at == dt.datetime.fromtimestamp(1411010034, UTC)
 
 
+def test_comment_listing_items_link_to_the_comment():
+    s = spider(subreddit="askreddit")
+    body = shared("reddit_json/bodies/TestSubredditListings.test_comments__01_GET_200.json")
+    found = items(run(s.parse_listing(response(f"{BASE}/r/askreddit/comments.json", body))))
+    assert len(found) == 100
+    first = found[0]
+    assert first.external_id == "t1_d4y8bdp"
+    assert first.url == "https://www.reddit.com/r/AskReddit/comments/4r4inc/serious_to_anyone_who_followed_their_dreams_how/d4y8bdp/"
+    assert first.title == 'Re: [Serious] To anyone who "followed their dreams", how has it panned out?'
+    assert first.author == "preppypuppy" and first.extra["kind"] == "comment"
+    assert all(i.url.startswith("https://www.reddit.com/r/") for i in found)
+
+
 def test_deleted_content_is_skipped():
     s = spider(subreddit="test")
     deleted = fixture("reddit/TestComment.test_refresh__deleted_comment__01_GET_200.json")

@@ -262,12 +262,7 @@ class RedditSpider(JsonApiSpider):
         body = comment.get("body") or ""
         if body in GONE or comment.get("author") in GONE and not body:
             return None
-        if post is not None:
-            url = self.permalink(post).rstrip("/") + f"/{comment.get('id')}/"
-        else:
-            url = self.permalink(comment)
-        if comment.get("permalink"):
-            url = self.permalink(comment)
+        url = self.comment_url(comment, post)
         body_html = comment.get("body_html") or ""
         if body_html.startswith("&lt;"):
             body_html = html.unescape(body_html)
@@ -287,6 +282,23 @@ class RedditSpider(JsonApiSpider):
                 "link_id": comment.get("link_id"),
             },
         )
+
+    def comment_url(self, comment: dict[str, Any], post: dict[str, Any] | None) -> str:
+        """Newer listings give the comment's ``permalink``; older ones only the post's
+        (``link_permalink``, or ``link_url`` for self posts), to which the comment id is added."""
+        if comment.get("permalink"):
+            return self.permalink(comment)
+        if post is not None:
+            base = self.permalink(post)
+        else:
+            base = comment.get("link_permalink") or ""
+            if not base and (comment.get("link_url") or "").startswith(PUBLIC_HOST + "/r/"):
+                base = comment["link_url"]
+            if not base and comment.get("link_id"):
+                base = f"{PUBLIC_HOST}/r/{comment.get('subreddit')}/comments/{str(comment['link_id']).removeprefix('t3_')}/_/"
+        if base and not base.startswith("http"):
+            base = PUBLIC_HOST + base
+        return base.rstrip("/") + f"/{comment.get('id')}/" if base else ""
 
     @staticmethod
     def permalink(thing: dict[str, Any]) -> str:
