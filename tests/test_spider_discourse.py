@@ -110,6 +110,21 @@ def test_category_list_and_topic_first_post():
     assert item.extra["category_id"] == 13 and item.extra["kind"] == "topic"
 
 
+def test_topic_view_without_post_one_asks_for_it_by_id():
+    s = spider()
+    topic = json.loads(fixture("discourse/topic.json"))
+    first_post = topic["post_stream"]["posts"][0]
+    topic["post_stream"]["posts"] = topic["post_stream"]["posts"][1:]  # as /t/57/452.json would start
+    [req] = run(s.parse_topic(response(f"{BASE}/t/57.json", topic), summary={"id": 57, "title": "From the list", "slug": "s"}))
+    assert urlparse(req.url).path == "/t/57/posts.json"
+    assert parse_qs(urlparse(req.url).query) == {"post_ids[]": ["83"]}
+    posts = {"post_stream": {"posts": [first_post]}, "id": 57}
+    [item] = items(run(s.parse_topic(response(req.url, posts), **req.cb_kwargs)))
+    assert item.title == "THIS SITE IS A SANDBOX -- it is reset every day"
+    assert item.author == "samsaffron" and item.body.startswith("<p>Welcome!</p>")
+    assert item.url == f"{BASE}/t/this-site-is-a-sandbox-it-is-reset-every-day/57"
+
+
 def test_deleted_first_post_is_skipped():
     topic = json.loads(fixture("discourse/topic.json"))
     topic["post_stream"]["posts"][0]["user_deleted"] = True

@@ -185,7 +185,7 @@ class DiscourseSpider(JsonApiSpider):
         )
 
     # ------------------------------------------------------------------ topics
-    def parse_topic(self, response: Response, summary: dict[str, Any]) -> Iterator[MentionItem]:
+    def parse_topic(self, response: Response, summary: dict[str, Any]) -> Iterator[MentionItem | scrapy.Request]:
         """``/t/ID.json``: the topic's first post as one item.
 
         @url https://meta.discourse.org/t/57.json
@@ -213,10 +213,21 @@ class DiscourseSpider(JsonApiSpider):
             return
         if topic.get("deleted_at"):
             return
-        posts = (topic.get("post_stream") or {}).get("posts") or []
+        stream = topic.get("post_stream") or {}
+        posts = stream.get("posts") or []
         first = next((p for p in posts if p.get("post_number") == 1), None)
         if first is None:
-            item = self.summary_item({**summary, **{k: v for k, v in topic.items() if k != "post_stream"}})
+            merged = {**summary, **{k: v for k, v in topic.items() if k != "post_stream"}}
+            ids = stream.get("stream") or []
+            if ids and not summary.get("asked_first_post"):
+                # a topic view that starts later in the thread (/t/ID/N.json): ask for post one by id
+                merged["asked_first_post"] = True
+                yield self.json_request(
+                    self.api_url(f"/t/{topic.get('id') or summary.get('id')}/posts.json", {"post_ids[]": ids[0]}),
+                    self.parse_topic, cb_kwargs={"summary": merged}, errback=self.on_detail_error,
+                )
+                return
+            item = self.summary_item(merged)
             if item is not None:
                 yield item
             return

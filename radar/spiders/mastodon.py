@@ -75,7 +75,7 @@ class MastodonSpider(JsonApiSpider):
             self.fail(str(exc), response.url)
             return
         if response.status != 200 or not isinstance(data, list):
-            detail = data.get("error") if isinstance(data, dict) else "not a list of statuses"
+            detail = (data.get("error") if isinstance(data, dict) else None) or "not a list of statuses"
             hint = {401: " (this instance wants a login for its timelines; pick another instance)",
                     404: " (check 'base_url' and 'tag')",
                     422: " (this instance wants a login for its timelines; pick another instance)",
