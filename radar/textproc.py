@@ -10,8 +10,6 @@ import html
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import numpy as np
-
 # --------------------------------------------------------------------------- markup → text
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre tr table section article header footer "
@@ -245,7 +243,7 @@ def content_hash(title: str, body: str, author: str | None = None) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-_BIT_WEIGHTS = 1 << np.arange(64, dtype=np.uint64)
+_BIT_WEIGHTS = None
 
 
 def simhash(text: str, max_tokens: int = 400) -> int | None:
@@ -255,6 +253,11 @@ def simhash(text: str, max_tokens: int = 400) -> int | None:
     if len(tokens) < SIMHASH_MIN_TOKENS:
         return None
     shingles = {" ".join(tokens[i:i + 3]) for i in range(len(tokens) - 2)}
+    global _BIT_WEIGHTS
+    import numpy as np  # imported here: crawl processes that store nothing start faster
+
+    if _BIT_WEIGHTS is None:
+        _BIT_WEIGHTS = 1 << np.arange(64, dtype=np.uint64)
     digests = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles)
     values = np.frombuffer(digests, dtype="<u8")
     bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
