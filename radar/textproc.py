@@ -56,13 +56,13 @@ def html_to_text(markup: str) -> str:
         tag = el.tag if isinstance(el.tag, str) else ""
         block = tag in _BLOCK_TAGS
         if block:
-            parts.append("\n\n" if tag not in ("br", "li", "tr", "dd", "dt") else "\n")
+            parts.append("\n\n" if tag not in ("br", "li", "tr", "dd", "dt") else "\n")  # list rows: one line each
         if el.text and tag not in _DROP_TAGS:
             parts.append(el.text)
         for child in el:
             walk(child)
-        if block and tag != "br":
-            parts.append("\n\n" if tag not in ("li", "tr", "dd", "dt") else "\n")
+        if block and tag not in ("br", "li", "tr", "dd", "dt"):
+            parts.append("\n\n")
         if el.tail:
             parts.append(el.tail)
 
@@ -74,13 +74,13 @@ _MD_RULES = [
     (re.compile(r"```[^\n]*\n(.*?)```", re.S), r"\1"),  # fenced code: keep the code
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images → alt text
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links → link text
-    (re.compile(r"^\s{0,3}#{1,6}\s*", re.M), ""),  # headings
-    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # block quotes
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.M), ""),  # headings
+    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # block quotes
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
     (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)"), r"\1"),  # italic
     (re.compile(r"~~(.+?)~~"), r"\1"),  # strike
     (re.compile(r"`([^`]+)`"), r"\1"),  # inline code
-    (re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$", re.M), ""),  # horizontal rules
+    (re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$", re.M), ""),  # horizontal rules
 ]
 
 
@@ -229,8 +229,11 @@ def is_site_root(url: str) -> bool:
 
 # --------------------------------------------------------------------------- fingerprints
 _TOKEN = re.compile(r"\w+", re.U)
-SIMHASH_MIN_TOKENS = 8
-SIMHASH_MAX_DISTANCE = 3
+SIMHASH_MIN_TOKENS = 12
+# Measured on real forum posts: one word edited plus one added moves 3–9 bits; unrelated posts
+# of the same forum are 15+ bits apart. 6 keeps a wide margin from unrelated posts.
+SIMHASH_MAX_DISTANCE = 6
+_BANDS = [(0, 9), (9, 9), (18, 9), (27, 9), (36, 9), (45, 9), (54, 10)]  # 7 bands: distance ≤ 6 shares one
 
 
 def normalise_for_hash(text: str) -> str:
@@ -247,21 +250,25 @@ _BIT_WEIGHTS = None
 
 
 def simhash(text: str, max_tokens: int = 400) -> int | None:
-    """64-bit SimHash over word 3-shingles of the normalised text (unsigned). ``None`` when the
-    text is too short to say anything about near-duplicates."""
+    """64-bit SimHash over the words of the normalised text, weighted by their counts (unsigned).
+    Words rather than shingles: posts are short, and an edited word should move few bits.
+    ``None`` when the text is too short to say anything about near-duplicates."""
     tokens = _TOKEN.findall(text.lower())[:max_tokens]
     if len(tokens) < SIMHASH_MIN_TOKENS:
         return None
-    shingles = {" ".join(tokens[i:i + 3]) for i in range(len(tokens) - 2)}
     global _BIT_WEIGHTS
     import numpy as np  # imported here: crawl processes that store nothing start faster
 
     if _BIT_WEIGHTS is None:
         _BIT_WEIGHTS = 1 << np.arange(64, dtype=np.uint64)
-    digests = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles)
+    counts: dict[str, int] = {}
+    for token in tokens:
+        counts[token] = counts.get(token, 0) + 1
+    digests = b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest() for t in counts)
     values = np.frombuffer(digests, dtype="<u8")
-    bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-    votes = bits.sum(axis=0, dtype=np.int64) * 2 - len(values)
+    weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").astype(np.int64)
+    votes = ((bits * 2 - 1) * weights[:, None]).sum(axis=0)
     return int(_BIT_WEIGHTS[votes > 0].sum())
 
 
@@ -279,24 +286,24 @@ def hamming(a: int, b: int) -> int:
 
 
 class SimHashIndex:
-    """Near-duplicate lookup: four 16-bit bands, so any two fingerprints within Hamming
-    distance 3 share at least one band exactly (pigeonhole) and are found without a scan."""
+    """Near-duplicate lookup: seven bands of 9–10 bits, so any two fingerprints within Hamming
+    distance 6 share at least one band exactly (pigeonhole) and are found without a scan."""
 
     def __init__(self) -> None:
-        self._bands: list[dict[int, list[tuple[int, int]]]] = [{}, {}, {}, {}]
+        self._bands: list[dict[int, list[tuple[int, int]]]] = [{} for _ in _BANDS]
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._bands[0].values())
 
     def add(self, fingerprint: int, leader_id: int) -> None:
-        for i, band in enumerate(self._bands):
-            band.setdefault((fingerprint >> (16 * i)) & 0xFFFF, []).append((fingerprint, leader_id))
+        for (shift, width), band in zip(_BANDS, self._bands):
+            band.setdefault((fingerprint >> shift) & ((1 << width) - 1), []).append((fingerprint, leader_id))
 
     def find(self, fingerprint: int, max_distance: int = SIMHASH_MAX_DISTANCE) -> int | None:
         """The group leader of the closest stored fingerprint within ``max_distance``."""
         best: tuple[int, int] | None = None
-        for i, band in enumerate(self._bands):
-            for other, leader in band.get((fingerprint >> (16 * i)) & 0xFFFF, ()):
+        for (shift, width), band in zip(_BANDS, self._bands):
+            for other, leader in band.get((fingerprint >> shift) & ((1 << width) - 1), ()):
                 distance = hamming(fingerprint, other)
                 if distance <= max_distance and (best is None or (distance, leader) < best):
                     best = (distance, leader)
