@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.exceptions import DropItem
-from sqlalchemy import Engine, insert, or_, select
+from sqlalchemy import Engine, bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from radar.models import Mention, utcnow
@@ -136,24 +136,33 @@ class MentionStore:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def _statements(self):
+        # built once: bound parameters let SQLAlchemy reuse the compiled statements
+        t = Mention.__table__
+        if not hasattr(self, "_lookup"):
+            self._lookup = (
+                select(t.c.id, t.c.source_id, t.c.external_id, t.c.canonical_url, t.c.group_id)
+                .where(or_((t.c.source_id == bindparam("sid")) & (t.c.external_id == bindparam("eid")),
+                           t.c.content_hash == bindparam("hash"), t.c.canonical_url == bindparam("curl")))
+                .order_by(t.c.id).limit(20)
+            )
+            self._insert = insert(t)
+        return self._lookup, self._insert
+
     def store(self, item: MentionItem) -> StoreResult:
         conn = self._conn
-        t = Mention.__table__
+        lookup, insert_stmt = self._statements()
         url = (item.canonical_url or "")[:MAX_URL]
-        conditions = [(t.c.source_id == self.source_id) & (t.c.external_id == item.external_id), t.c.content_hash == item.content_hash]
-        if url and not is_site_root(url):
-            conditions.append(t.c.canonical_url == url)
+        url_key = url if url and not is_site_root(url) else "\x00no-url"
         try:
             with conn.begin():
-                rows = conn.execute(
-                    select(t.c.id, t.c.source_id, t.c.external_id, t.c.canonical_url, t.c.group_id).where(or_(*conditions)).order_by(t.c.id).limit(20)
-                ).all()
+                rows = conn.execute(lookup, {"sid": self.source_id, "eid": item.external_id, "hash": item.content_hash, "curl": url_key}).all()
                 group_id = None
                 for row in rows:
                     if row.source_id == self.source_id and row.external_id == item.external_id:
                         return StoreResult("duplicate", row.id, "external_id")
                 for row in rows:
-                    if url and row.canonical_url == url:
+                    if row.canonical_url == url_key:
                         return StoreResult("duplicate", row.id, "url")
                 for row in rows:  # the remaining rows share the content hash
                     if row.source_id == self.source_id:
@@ -178,7 +187,7 @@ class MentionStore:
                     extra=_jsonable(item.extra),
                     classified_at=None,
                 )
-                mention_id = conn.execute(insert(t).values(**values)).inserted_primary_key[0]
+                mention_id = conn.execute(insert_stmt, values).inserted_primary_key[0]
         except IntegrityError:
             # another process stored it between our check and our insert: a duplicate
             return StoreResult("duplicate", None, "external_id")

@@ -145,20 +145,27 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     words = _WORD.findall(sample.lower())
     de = sum(1 for w in words if w in _DE_WORDS)
     en = sum(1 for w in words if w in _EN_WORDS)
-    if de >= 3 and de >= 3 * max(en, 1):
+    if de >= 3 and de >= 3 * max(en, 1) or de >= 2 and en == 0 and len(words) <= 12:
         return "de"
-    if en >= 3 and en >= 3 * max(de, 1):
+    if en >= 3 and en >= 3 * max(de, 1) or en >= 2 and de == 0 and len(words) <= 12:
         return "en"
     letters = sum(1 for ch in sample if ch.isalpha())
     if letters < 12:
         return hint or (("de" if de > en else "en") if de != en else None)
+    sample = sample[:600]  # langdetect's cost grows with the text; 600 characters decide
     _seed_langdetect()
-    from langdetect import detect_langs
+    from langdetect import detector_factory
     from langdetect.lang_detect_exception import LangDetectException
 
     try:
-        ranked = detect_langs(sample)
+        detector_factory.init_factory()
+        detector = detector_factory._factory.create()
+        detector.n_trial = 3  # 7 by default; 3 agrees on our samples at less than half the cost
+        detector.append(sample)
+        ranked = detector.get_probabilities()
     except LangDetectException:
+        return hint
+    if not ranked:
         return hint
     best = ranked[0]
     lang = best.lang if best.lang in ("de", "en") else "other"
