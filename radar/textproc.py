@@ -254,6 +254,7 @@ def content_hash(title: str, body: str, author: str | None = None) -> str:
 
 
 _BIT_WEIGHTS = None
+_TOKEN_DIGESTS: dict[str, bytes] = {}  # words repeat across posts: hash each once per process
 
 
 def simhash(text: str, max_tokens: int = 400) -> int | None:
@@ -271,11 +272,14 @@ def simhash(text: str, max_tokens: int = 400) -> int | None:
     counts: dict[str, int] = {}
     for token in tokens:
         counts[token] = counts.get(token, 0) + 1
-    digests = b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest() for t in counts)
+    cache = _TOKEN_DIGESTS
+    if len(cache) > 500_000:
+        cache.clear()
+    digests = b"".join(cache.get(t) or cache.setdefault(t, hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest()) for t in counts)
     values = np.frombuffer(digests, dtype="<u8")
     weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-    bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").astype(np.int64)
-    votes = ((bits * 2 - 1) * weights[:, None]).sum(axis=0)
+    bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    votes = 2 * (weights @ bits) - weights.sum()
     return int(_BIT_WEIGHTS[votes > 0].sum())
 
 
