@@ -50,8 +50,16 @@ class InvalidItem(ValueError):
 
 
 # --------------------------------------------------------------------------- pure preparation
+def _no_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; hostile or broken pages sometimes carry it
+    return value.replace("\x00", "") if value and "\x00" in value else value
+
+
 def clean_item(item: MentionItem) -> MentionItem:
     """Title and body as plain text (paragraphs kept); ``body_format`` becomes ``"text"``."""
+    item.title, item.body, item.author, item.url = _no_nul(item.title), _no_nul(item.body), _no_nul(item.author), _no_nul(item.url)
+    if item.external_id is not None:
+        item.external_id = _no_nul(str(item.external_id))
     item.title = clean_text(item.title or "", "html" if "<" in (item.title or "") or "&" in (item.title or "") else "text").replace("\n", " ")
     item.body = clean_text(item.body or "", item.body_format)
     item.body_format = "text"
@@ -153,7 +161,7 @@ class MentionStore:
         conn = self._conn
         lookup, insert_stmt = self._statements()
         url = (item.canonical_url or "")[:MAX_URL]
-        url_key = url if url and not is_site_root(url) else "\x00no-url"
+        url_key = url if url and not is_site_root(url) else "\t"  # matches no stored URL
         try:
             with conn.begin():
                 rows = conn.execute(lookup, {"sid": self.source_id, "eid": item.external_id, "hash": item.content_hash, "curl": url_key}).all()

@@ -156,3 +156,13 @@ def test_racing_stores_keep_one_copy(db_url):
         assert len(list(s.scalars(select(Mention.id)))) == 5
     for st in stores:
         st.close()
+
+
+def test_nul_bytes_and_missing_urls_store_on_every_engine(db_url):
+    store = _store(db_url, "a")
+    item = prepare_item(MentionItem(source="a", external_id="n\x00ul", url=None, title="Titel\x00", body="Text mit \x00 NUL-Byte und mehr"))
+    assert store.store(item).status == "new"
+    assert store.store(prepare_item(MentionItem(source="a", external_id="n2", url="", title="anderes", body="ganz andere Worte"))).status == "new"
+    store.close()
+    with get_sessionmaker(db_url)() as s:
+        assert [m.title for m in s.scalars(select(Mention).order_by(Mention.id))] == ["Titel", "anderes"]
