@@ -44,5 +44,5 @@ class PeriodicJob:
 
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
-    PeriodicJob("retention-purge", "radar.retention:purge_expired_mentions", "purge_interval"),
+    PeriodicJob("retention-purge", "radar.retention:purge_expired_mentions", "purge_interval", "factory"),
 )

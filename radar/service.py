@@ -51,6 +51,7 @@ EXIT_LOCK_HELD = 3
 CRAWL_COMMAND_ENV = "RADAR_CRAWL_COMMAND"
 SOURCE_JOB_PREFIX = "source:"
 PERIODIC_JOB_PREFIX = "job:"
+BACKSTOP = 30.0  # a crawl still running this long after crawl_timeout (at most half of it) is stopped by the service
 TERM_GRACE = 5.0  # a timed-out crawl gets this long (at most half of shutdown_grace) after SIGTERM before SIGKILL
 
 _ACTIVE: "Service | None" = None
@@ -91,7 +92,9 @@ def record_crawl_outcome(session: Session, source_name: str, pid: int, started_a
     CrawlRun (matched by source and pid) is closed with ``status``, or a new run row is written
     when the child never got as far as creating one; the source's health is updated.
 
-    A run the child closed itself (any status but ``running``) is left alone. Returns the run id.
+    A run the child closed itself is left alone, except that one the service had to stop for
+    running past its timeout is recorded as ``timeout`` even when it closed as ``aborted``.
+    Returns the run id.
     """
     src = session.scalar(select(Source).where(Source.name == source_name))
     if src is None:
@@ -102,8 +105,8 @@ def record_crawl_outcome(session: Session, source_name: str, pid: int, started_a
         .order_by(CrawlRun.id.desc()).limit(1)
     )
     now = utcnow()
-    if run is not None and run.status != "running":
-        return run.id
+    if run is not None and run.status != "running" and not (status == "timeout" and run.status == "aborted"):
+        return run.id  # the crawl closed its run itself (a timed-out one that closed as "aborted" is corrected)
     if run is None:
         run = CrawlRun(source_id=src.id, started_at=started_at, pid=pid, status=status, errors=[])
         session.add(run)
@@ -193,6 +196,7 @@ class Service:
         self.shutdown_grace = parse_duration(sched.shutdown_grace)
         self.crawl_timeout = parse_duration(cfg.settings.crawl.crawl_timeout)
         self.term_grace = min(TERM_GRACE, self.shutdown_grace / 2)
+        self.backstop = min(BACKSTOP, max(1.0, self.crawl_timeout / 2))
 
     # ------------------------------------------------------------------ lifecycle
     def run(self) -> int:
@@ -402,7 +406,9 @@ class Service:
                 r.start()
             if self.stop.is_set():  # shutdown began while we were starting
                 self._signal(crawl, signal.SIGTERM, "shutdown")
-            deadline = t0 + self.crawl_timeout
+            # The crawl closes itself at crawl_timeout (Scrapy CLOSESPIDER_TIMEOUT) and records
+            # "timeout"; this deadline is the backstop for a crawl that cannot even do that.
+            deadline = t0 + self.crawl_timeout + self.backstop
             beat_every = max(0.5, self.lock_timeout / 4)
             killed_at: float | None = None
             next_beat = t0 + beat_every
@@ -488,7 +494,8 @@ class Service:
         rc = crawl.proc.returncode
         summary = crawl.summary or {}
         if crawl.signalled == "timeout":
-            status, error = "timeout", f"stopped after [crawl] crawl_timeout = {self.cfg.settings.crawl.crawl_timeout} (exit {rc})"
+            status, error = "timeout", (f"still running {self.backstop:.0f} s after [crawl] crawl_timeout = "
+                                        f"{self.cfg.settings.crawl.crawl_timeout}; stopped by the service (exit {rc})")
         elif crawl.signalled == "shutdown":
             status, error = "aborted", f"stopped by service shutdown (exit {rc})"
         elif rc == 0:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from radar import __version__
-from radar.cli import core, service
+from radar.cli import collect, core, service
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -27,6 +27,8 @@ def main(ctx: click.Context, config_dir: str | None) -> None:
 
 
 for command in core.COMMANDS:
+    main.add_command(command)
+for command in collect.COMMANDS:
     main.add_command(command)
 for command in service.COMMANDS:
     main.add_command(command)
