@@ -509,7 +509,7 @@ class Service:
             with self.sessions.begin() as s:
                 run_id = record_crawl_outcome(s, crawl.source, crawl.proc.pid, crawl.started_at, status, error,
                                               count_as_error=status != "aborted") or run_id
-        fields = {k: v for k, v in summary.items() if k not in ("status", "run_id", "source") and isinstance(v, (int, float, str))}
+        fields = {k: v for k, v in summary.items() if k in ("pages", "items_new", "items_duplicate", "items_failed")}
         event(log, "crawl.finished", logging.INFO if status in ("ok", "partial") else logging.WARNING,
               source=crawl.source, run=run_id, pid=crawl.proc.pid, status=status, exit_code=rc,
               seconds=round(seconds, 2), error=error or None, **fields)

@@ -155,3 +155,89 @@ def test_a_hung_server_times_out_the_real_crawl_without_blocking_another_source(
     with session_scope(sqlite_url) as s:
         src = s.scalar(select(Source).where(Source.name == "hung"))
         assert src.error_streak >= 2 and src.last_status in ("timeout", "aborted")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_radar_run_starts_the_dashboard_and_ctrl_c_stops_both(sqlite_url, tmp_path):
+    import re
+    import urllib.request
+
+    port = _free_port()
+    cfg_dir = _instance(tmp_path, sqlite_url, {})
+    with (cfg_dir / "radar.toml").open("a") as fh:
+        fh.write(f'\n[dashboard]\nport = {port}\n')
+    proc, lines = _start_with_dashboard(cfg_dir, sqlite_url)
+    try:
+        def healthy() -> bool:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as resp:
+                    return resp.read() == b"ok"
+            except OSError:
+                return False
+
+        assert _wait(healthy, 90), "".join(lines[-30:])
+        pid = int(re.search(r"event=dashboard.started pid=(\d+)", "".join(lines)).group(1))
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        rc = proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 0, "".join(lines[-30:])
+    assert _wait(lambda: not _pid_alive(pid), 5), "the dashboard outlived the service"
+    assert not healthy()
+
+
+def _start_with_dashboard(cfg_dir, db_url):
+    proc = subprocess.Popen([sys.executable, "-m", "radar", "run"], env=_env(cfg_dir, db_url), stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True).start()
+    return proc, lines
+
+
+def test_demo_crawls_the_replayed_sources(tmp_path):
+    """`radar demo` on its own instance: every demo source is crawled by the real crawl."""
+    from radar.demo import FEEDS, FIRST_BATCH
+
+    env = {k: v for k, v in os.environ.items() if k not in ("RADAR_CRAWL_COMMAND", "RADAR_DATABASE_URL", "RADAR_CONFIG")}
+    folder = tmp_path / "demo"
+    proc = subprocess.Popen([sys.executable, "-m", "radar", "demo", "--dir", str(folder), "--no-dashboard"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    url = f"sqlite:///{folder / 'data' / 'radar.db'}"
+    try:
+        def feeds_done() -> bool:
+            if not (folder / "data" / "radar.db").exists():
+                return False
+            try:
+                return all(_count(url, f"demo-{n}") >= FIRST_BATCH for n in FEEDS)
+            except Exception:  # noqa: BLE001 - the schema is still being created
+                return False
+
+        assert _wait(feeds_done, 90), "".join(lines[-40:])
+        proc.send_signal(signal.SIGINT)
+        rc = proc.wait(40)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out = "".join(lines)
+    assert rc == 0, out[-3000:]
+    assert "admin / demo-admin" in out and "replay server : http://127.0.0.1:" in out
+    dispose_all()
+    with session_scope(url) as s:
+        assert s.scalar(select(func.count()).select_from(Mention).where(Mention.body.like("%CPU ist bei 100%%"))) == 1
