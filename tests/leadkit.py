@@ -79,3 +79,18 @@ def hierarchy(s) -> dict:
     u["consultant"] = user(s, "u_consultant", "consultant")
     u["marketing"] = user(s, "u_marketing", "marketing")
     return {"p": p, "u": u}
+
+
+def offered_lead(s, partners, cfg=None, now=T0, region=None, **kw):
+    """A lead offered (round 1) to exactly ``partners``, bypassing matching."""
+    from radar.leads import create_lead, record_event
+    from radar.models import Offer
+
+    cfg = cfg or settings()
+    lead = create_lead(s, opportunity(s, **kw).id, "user:anna", cfg, now=now, region=region)
+    for p in partners:
+        s.add(Offer(lead_id=lead.id, partner_id=p.id, round=1, offered_at=now, expires_at=now + dt.timedelta(days=1)))
+    lead.status = "offered"
+    s.flush()
+    record_event(s, lead, "offered", "test", data={"round": 1, "partners": [p.id for p in partners]}, at=now)
+    return lead

@@ -66,6 +66,9 @@ def test_fold_and_regions():
     assert region_matches("DE-70173", ["de"])
     assert not region_matches("DE-20095", ["DE-7", "AT"])
     assert not region_matches("AT", ["DE"])
+    assert not region_matches("DEN", ["DE"])
+    assert region_matches("DE", ["DE-7"])  # known only by country: may lie in the partner's area
+    assert not region_matches("DE-2", ["DE-7"])
     assert region_matches(None, ["DE"])  # unknown region: no guess, no exclusion
     assert region_matches("CH", [])
 

@@ -88,8 +88,10 @@ def escalate(session: Session, cfg: Config | LeadSettings | None, now: dt.dateti
             if gate_problems(lead, s):
                 continue
             try:
-                offer_lead(session, lead_id, cfg, now=now)
-                report.offered.append(lead_id)
+                if offer_lead(session, lead_id, cfg, now=now):
+                    report.offered.append(lead_id)
+                else:
+                    report.waiting.append(lead_id)
             except LeadError as exc:
                 report.errors.append(f"lead {lead_id}: {exc}")
 

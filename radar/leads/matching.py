@@ -198,30 +198,43 @@ def offer_lead(session: Session, lead_id: int, cfg: Config | LeadSettings | None
 
 def escalate_to_channel(session: Session, lead: Lead, s: LeadSettings, now: dt.datetime, reason: str,
                         rejected: dict[str, str] | None = None) -> list[Offer]:
-    """Offer the lead to the distributor above the partners offered so far (or the manufacturer's
-    channel manager, when there is no distributor or the distributor had it already)."""
-    offered = _offered_ids(session, lead.id)
+    """Offer the lead to the distributor above the partners offered so far, or, when there is none
+    or the distributor had it already, to the manufacturer's channel manager.
+
+    A partner that declined the lead, gave it back or has it open on its pick list is not asked
+    (again); one whose earlier offer was withdrawn (a reservation that was later revoked) is.
+    With nobody left the lead is marked escalated and waits for staff."""
+    offers_so_far = list(session.scalars(select(Offer).where(Offer.lead_id == lead.id)))
+    offered = {o.partner_id for o in offers_so_far}
+    blocked = {o.partner_id for o in offers_so_far if o.status in ("open", "declined")}
+    blocked |= set(session.scalars(select(Reservation.partner_id).where(Reservation.lead_id == lead.id,
+                                                                       Reservation.status.in_(("revoked", "released")))))
     partners = {p.id: p for p in session.scalars(select(Partner).where(Partner.id.in_(offered)))} if offered else {}
     had_distributor = any(p.type == "distributor" for p in partners.values())
     targets: dict[int, Partner] = {}
     if not had_distributor:
         for pid in sorted(offered):
             cm = channel_manager(session, pid)
-            if cm is not None and cm.type == "distributor":
+            if cm is not None and cm.type == "distributor" and cm.id not in blocked:
                 targets[cm.id] = cm
     if not targets:
         cm = channel_manager(session, None)
-        if cm is not None and cm.id not in offered:
+        if cm is not None and cm.id not in blocked:
             targets[cm.id] = cm
-    if not targets:
-        return []
-    level = "distributor" if all(t.type == "distributor" for t in targets.values()) else "channel manager"
-    round_no = _current_round(session, lead.id) + 1
+    was = lead.status
     res = session.execute(update(Lead).where(Lead.id == lead.id, Lead.status.in_(("new", "ready", "qualifying", "offered", "escalated")))
                           .values(status="escalated", updated_at=now).execution_options(synchronize_session=False))
     if res.rowcount != 1:
         return []
     session.refresh(lead)
+    if not targets:
+        if was != "escalated":
+            record_event(session, lead, "escalated", "system", data={
+                "to": "nobody", "reason": reason + "; no distributor or channel manager left to ask: staff must decide",
+                **({"filtered_out": rejected} if rejected else {})}, at=now)
+        return []
+    level = "distributor" if all(t.type == "distributor" for t in targets.values()) else "channel manager"
+    round_no = _current_round(session, lead.id) + 1
     offers = _make_offers(session, lead, [(pid, 0.0) for pid in targets], round_no, s, now)
     record_event(session, lead, "escalated", "system", data={
         "to": level, "round": round_no, "reason": reason,

@@ -331,15 +331,22 @@ def query_terms(query: str | Node) -> list[str]:
 
 # --------------------------------------------------------------------------- regions
 def region_matches(region: str | None, wanted: list[str] | tuple[str, ...]) -> bool:
-    """A region code (``DE``, ``DE-70173``) lies in one of ``wanted`` (``DE``, ``DE-7``, ``AT``).
+    """A region code (``DE``, ``DE-70173``) and one of ``wanted`` (``DE``, ``DE-7``, ``AT``) overlap.
 
-    An empty ``wanted`` means everywhere; an unknown ``region`` (None) passes, because most posts
-    do not say where they come from and we do not guess.
+    ``DE-70173`` lies in ``DE-7`` and in ``DE``; a lead known only as ``DE`` may lie in ``DE-7``,
+    so it matches too. An empty ``wanted`` means everywhere; an unknown ``region`` (None) passes,
+    because most posts do not say where they come from and we do not guess.
     """
     if not wanted or not region:
         return True
     r = region.upper().replace(" ", "")
-    return any(r == w.upper() or r.startswith(w.upper().rstrip("-") + ("" if "-" in w else "-")) for w in wanted)
+    for w in wanted:
+        w = w.upper().replace(" ", "")
+        if r.startswith(w) and (len(r) == len(w) or "-" in w or r[len(w)] == "-"):
+            return True
+        if w.startswith(r) and (len(w) == len(r) or "-" in r or w[len(r)] == "-"):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- preview

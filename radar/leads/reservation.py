@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -70,13 +70,19 @@ def reserve_lead(session: Session, lead_id: int, partner_id: int, user_id: int |
     now = now or utcnow()
     # One read up front. It can only refuse or return what is already ours (committed state);
     # it never grants: the INSERT below decides who wins.
+    was_offered = select(func.count(Offer.id)).where(Offer.lead_id == lead_id, Offer.partner_id == partner_id).scalar_subquery()
     row = session.execute(
-        select(Lead.stage, Lead.status, Reservation.id, Reservation.partner_id)
+        select(Lead.stage, Lead.status, Reservation.id, Reservation.partner_id, was_offered)
         .outerjoin(Reservation, (Reservation.lead_id == Lead.id) & (Reservation.status == "active"))
         .where(Lead.id == lead_id)).first()
     if row is None:
         raise NotFound(f"no lead {lead_id}; `radar leads list` shows them")
-    stage, status, held_id, holder = row
+    stage, status, held_id, holder, n_offers = row
+    if not n_offers:
+        name = session.scalar(select(Partner.name).where(Partner.id == partner_id))
+        if name is None:
+            raise NotFound(f"no partner {partner_id}; `radar partners list` shows them")
+        raise NotOffered(f"lead {lead_id} is not on the pick list of partner {name!r}")
     if held_id is not None:
         if holder == partner_id:
             return session.get(Reservation, held_id)
@@ -209,6 +215,7 @@ def give_feedback(session: Session, lead_id: int, partner_id: int, outcome: str,
     if points:
         session.execute(update(Partner).where(Partner.id == partner_id).values(points=Partner.points + points)
                         .execution_options(synchronize_session=False))
+        session.refresh(partner)
     session.flush()
     user = session.get(User, user_id) if user_id else None
     actor = user or f"partner:{partner.name}"
