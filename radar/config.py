@@ -419,6 +419,17 @@ class RadarConfig(Section):
     cadence: Literal["instant", "daily", "weekly"] = "daily"
     channel: Literal["email", "webhook"] = "email"
 
+    @field_validator("query")
+    @classmethod
+    def _query(cls, v: str) -> str:
+        from radar.leads.query import QuerySyntaxError, parse
+
+        try:
+            parse(v)
+        except QuerySyntaxError as exc:
+            raise ValueError(f"query syntax error at position {exc.position}: {exc.reason}") from None
+        return v
+
 
 class PartnerConfig(Section):
     name: str

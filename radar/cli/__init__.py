@@ -28,3 +28,8 @@ def main(ctx: click.Context, config_dir: str | None) -> None:
 
 for command in core.COMMANDS:
     main.add_command(command)
+
+from radar.cli import leads as _leads  # noqa: E402
+
+for command in _leads.COMMANDS:
+    main.add_command(command)
