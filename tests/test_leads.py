@@ -319,3 +319,60 @@ def test_feedback_gate_blocks_reserving_but_not_seeing(session):
     give_feedback(session, first.id, a.id, "contacted", now=later, cfg=cfg)
     assert pick_list(session, ua, now=later)[0]["can_reserve"] is True
     reserve_lead(session, second.id, a.id, cfg=cfg, now=later)
+
+
+# --------------------------------------------------------------------------- teaser text and events
+def test_anonymise_removes_contact_details():
+    from radar.leads import anonymise
+
+    text = ("Hallo @anna_k, bitte an max.mustermann@example.de oder +49 171 2345678 melden, "
+            "Details unter https://example.com/x?y=1 und www.firma.de")
+    out = anonymise(text)
+    for secret in ("@anna_k", "max.mustermann", "171 2345678", "example.com", "www.firma.de"):
+        assert secret not in out
+    assert out.count("[user]") == 1 and "[e-mail]" in out and "[phone]" in out and out.count("[link]") == 2
+    long = anonymise("wort " * 100, limit=50)
+    assert len(long) <= 52 and long.endswith("…")
+    assert anonymise("Version 2024.1.3 kostet 120 Euro") == "Version 2024.1.3 kostet 120 Euro"
+
+
+def test_events_and_outbox_are_written_together_and_json_safe(db_url):
+    import json
+
+    from radar.db import get_sessionmaker
+    from radar.leads import record_event
+
+    factory = get_sessionmaker(db_url)
+    cfg = leadkit.settings(offer_group_size=1)
+    with factory.begin() as s:
+        partner = add_partner(s, "Solo", "reseller")
+        lead = _lead(s, cfg)
+        offer_lead(s, lead.id, cfg, now=T0)
+        reserve_lead(s, lead.id, partner.id, cfg=cfg, now=T0)
+        give_feedback(s, lead.id, partner.id, "won", deal_size="999.5", now=T0 + dt.timedelta(days=1), cfg=cfg)
+        lead_id = lead.id
+    with factory() as s:
+        events = s.scalars(select(LeadEvent).where(LeadEvent.lead_id == lead_id).order_by(LeadEvent.id)).all()
+        outbox = s.scalars(select(OutboxEvent).where(OutboxEvent.lead_id == lead_id).order_by(OutboxEvent.id)).all()
+        assert [e.kind for e in events] == ["created", "offered", "reserved", "feedback", "won"]
+        assert [o.event_type for o in outbox] == ["lead." + e.kind for e in events]
+        assert [o.payload["event"]["lead_event_id"] for o in outbox] == [e.id for e in events]
+        assert len({o.event_id for o in outbox}) == len(outbox)
+        for o in outbox:
+            assert o.payload["event"]["id"] == o.event_id and o.status == "pending"
+            json.dumps(o.payload)  # JSON-safe
+        won = outbox[-1].payload
+        assert won["lead"]["deal_size"] == "999.50" and won["lead"]["stage"] == "won"
+        assert won["lead"]["closed_at"] == "2026-03-03T09:00:00+00:00"
+        assert won["event"]["from_stage"] == "MQL" and won["event"]["to_stage"] == "won"
+    # rolled back: neither the event nor its outbox row remains
+    with factory() as s:
+        lead = s.get(Lead, lead_id)
+        record_event(s, lead, "updated", "user:x", data={"note": "never committed"})
+        s.flush()
+        s.rollback()
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(LeadEvent).where(LeadEvent.kind == "updated")) == 0
+        assert s.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.event_type == "lead.updated")) == 0
+        with pytest.raises(ValueError, match="unknown lead event kind"):
+            record_event(s, s.get(Lead, lead_id), "teleported", "x")

@@ -61,7 +61,7 @@ def get_lead_row(session: Session, lead_id: int, *, lock: bool = False) -> Lead:
 _URL = re.compile(r"(https?://|www\.)\S+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _HANDLE = re.compile(r"(?<![\w@])@[\w.]{2,}")
-_PHONE = re.compile(r"(?<!\w)(\+|00)?\d[\d /().-]{6,}\d(?!\w)")
+_PHONE = re.compile(r"(?<![\w.,])(\+|00)?\(?\d[\d /()-]{5,}\d(?![\w.,]\d)")
 _SPACE = re.compile(r"\s+")
 
 
@@ -71,7 +71,7 @@ def anonymise(text: str, limit: int = 200) -> str:
     text = _URL.sub("[link]", text or "")
     text = _EMAIL.sub("[e-mail]", text)
     text = _HANDLE.sub("[user]", text)
-    text = _PHONE.sub("[phone]", text)
+    text = _PHONE.sub(lambda m: "[phone]" if sum(c.isdigit() for c in m.group()) >= 7 else m.group(), text)
     text = _SPACE.sub(" ", text).strip()
     if len(text) <= limit:
         return text
