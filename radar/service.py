@@ -544,6 +544,8 @@ class Service:
             state.runs = (state.runs or 0) + 1
             state.next_run_at = next_run.astimezone(dt.timezone.utc) if next_run else None
         if status == "ok":
+            if isinstance(result, (list, tuple, set)):
+                result = len(result)
             event(log, "job.finished", job=name, seconds=round(time.monotonic() - t0, 2),
                   result=json.dumps(result, default=str)[:300] if result is not None else None)
 
