@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from radar import __version__
-from radar.cli import core, export
+from radar.cli import core, export, notify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -29,4 +29,6 @@ def main(ctx: click.Context, config_dir: str | None) -> None:
 for command in core.COMMANDS:
     main.add_command(command)
 for command in export.COMMANDS:
+    main.add_command(command)
+for command in notify.COMMANDS:
     main.add_command(command)
