@@ -153,6 +153,20 @@ def test_two_workers_at_once_deliver_each_event_once_in_order(db_url, tmp_path):
         receiver.stop()
 
 
+def test_no_secret_no_delivery(db_url, tmp_path):
+    factory = get_sessionmaker(db_url)
+    seed_events(factory, leads=1, per_lead=1)
+    receiver = Receiver().start()
+    try:
+        cfg = make_cfg(tmp_path, receiver.url)
+        cfg.settings.export.webhook_secret = ""
+        rep = deliver_outbox(factory, cfg)
+        assert rep.attempts == 0 and rep.pending == 1 and "webhook_secret is empty" in str(rep)
+        assert receiver.requests == []
+    finally:
+        receiver.stop()
+
+
 def test_410_flags_the_endpoint_and_stops_until_enabled(db_url, tmp_path):
     factory = get_sessionmaker(db_url)
     order = seed_events(factory, leads=2, per_lead=2)

@@ -76,7 +76,7 @@ def deliver_cmd(limit: int | None) -> None:
     require_schema(cfg)
     report = deliver_outbox(get_sessionmaker(cfg.database_url), cfg, limit=limit)
     click.echo(str(report))
-    if report.endpoint_gone:
+    if report.endpoint_gone or (report.stopped and report.attempts == 0 and report.pending):
         sys.exit(1)
 
 

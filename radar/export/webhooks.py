@@ -70,7 +70,7 @@ class DeliveryReport:
         if self.endpoint_gone:
             text += f"; endpoint {self.endpoint} is flagged gone (410), run `radar export endpoint-enable` once it is fixed"
         elif self.stopped:
-            text += f"; stopped early: {self.stopped}"
+            text += f"; stopped: {self.stopped}"
         return text
 
 
@@ -160,6 +160,11 @@ def deliver_outbox(session_factory: sessionmaker[Session], cfg: Config, now: dt.
     clock: Callable[[], dt.datetime] = (lambda: now) if now is not None else utcnow
     if not url:
         report.disabled = True
+        return report
+    if not settings.webhook_secret:
+        report.stopped = ("[export] webhook_secret is empty; every webhook must be signed. Set it to 'whsec_' + base64 "
+                          "of 24+ random bytes and give the receiver the same secret")
+        report.pending = pending_count(session_factory)
         return report
     if _endpoint_state(session_factory, url) == "gone":
         report.endpoint_gone = True
