@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from radar import __version__
-from radar.cli import core, export, notify
+from radar.cli import collect, core, export, notify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -31,4 +31,6 @@ for command in core.COMMANDS:
 for command in export.COMMANDS:
     main.add_command(command)
 for command in notify.COMMANDS:
+    main.add_command(command)
+for command in collect.COMMANDS:
     main.add_command(command)
