@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from radar.cli import main
 from radar.db import get_sessionmaker
-from radar.models import Feedback, Lead, Partner, Reservation, User, utcnow
+from radar.models import Feedback, Lead, Offer, Partner, Reservation, User, utcnow
 from radar.notify.mailer import send_pending
 from radar.notify.weekly import compute_kpis, enqueue_weekly_reports, slice_partner_ids
 
@@ -18,6 +18,8 @@ from tests.test_notify_mail import make_cfg
 
 
 def seed_channel(s, now):
+    """ACME → Distri AG → Reseller A, Reseller B; offers, reservations, feedback and outcomes."""
+    day = dt.timedelta(days=1)
     maker = Partner(name="ACME", type="manufacturer")
     s.add(maker)
     s.flush()
@@ -35,26 +37,33 @@ def seed_channel(s, now):
         User(username="anton", role="partner", partner_id=a.id, email="anton@a.example"),
         User(username="bert", role="partner", partner_id=b.id, email="bert@b.example"),
     ])
-    day = dt.timedelta(days=1)
-    # Reseller A: two leads this week, one won (10 days from creation, 10000), one lost; feedback once on time, once late
-    won = Lead(title="w", score=80, stage="won", status="closed", partner_id=a.id, deal_size=Decimal("10000"),
-               created_at=now - 12 * day, closed_at=now - 2 * day)
-    lost = Lead(title="l", score=60, stage="lost", status="closed", partner_id=a.id, created_at=now - 5 * day, closed_at=now - day)
-    # Reseller B: one lead reserved this week, won (4 days, 2000)
-    b_won = Lead(title="bw", score=70, stage="won", status="closed", partner_id=b.id, deal_size=Decimal("2000"),
-                 created_at=now - 6 * day, closed_at=now - 2 * day)
-    s.add_all([won, lost, b_won])
-    s.flush()
-    r1 = Reservation(lead_id=won.id, partner_id=a.id, status="closed", reserved_at=now - 3 * day, feedback_due_at=now - 2 * day)
-    r2 = Reservation(lead_id=lost.id, partner_id=a.id, status="closed", reserved_at=now - 4 * day, feedback_due_at=now - 3 * day)
-    r3 = Reservation(lead_id=b_won.id, partner_id=b.id, status="closed", reserved_at=now - 5 * day, feedback_due_at=now - 1 * day)
-    s.add_all([r1, r2, r3])
-    s.flush()
-    s.add_all([
-        Feedback(reservation_id=r1.id, lead_id=won.id, partner_id=a.id, outcome="won", deal_size=Decimal("10000"), at=now - 2.5 * day),
-        Feedback(reservation_id=r2.id, lead_id=lost.id, partner_id=a.id, outcome="lost", at=now - 1 * day),  # late
-        Feedback(reservation_id=r3.id, lead_id=b_won.id, partner_id=b.id, outcome="won", deal_size=Decimal("2000"), at=now - 2 * day),
-    ])
+
+    def lead(partner, created, offered, reserved, feedback=None, outcome=None, closed=None, size=None):
+        row = Lead(title="t", score=70, partner_id=partner.id, created_at=now - created * day,
+                   stage=outcome or "MQL", status="closed" if outcome else "reserved",
+                   deal_size=Decimal(size) if size else None, closed_at=now - closed * day if closed is not None else None)
+        s.add(row)
+        s.flush()
+        offer = Offer(lead_id=row.id, partner_id=partner.id, status="reserved", offered_at=now - offered * day,
+                      expires_at=now - offered * day + day)
+        s.add(offer)
+        s.flush()
+        res = Reservation(lead_id=row.id, partner_id=partner.id, offer_id=offer.id, status="closed" if outcome else "active",
+                          reserved_at=now - reserved * day, feedback_due_at=now - reserved * day + 7 * day)
+        s.add(res)
+        s.flush()
+        if feedback is not None:
+            s.add(Feedback(reservation_id=res.id, lead_id=row.id, partner_id=partner.id, outcome=outcome or "contacted",
+                           deal_size=Decimal(size) if size else None, at=now - feedback * day))
+        return row
+
+    # Reseller A: won (reserved 3 days ago, won 2 days ago: 1 day, 10000), lost, and an old reservation
+    # with feedback never given (due 13 days ago): compliance 2 of 3 over 30 days.
+    lead(a, created=12, offered=4, reserved=3, feedback=2.5, outcome="won", closed=2, size="10000")
+    lead(a, created=5, offered=5, reserved=4, feedback=1, outcome="lost", closed=1)
+    lead(a, created=25, offered=21, reserved=20)
+    # Reseller B: won after 3 days, 2000
+    lead(b, created=6, offered=6, reserved=5, feedback=2, outcome="won", closed=2, size="2000")
     return maker, dist, a, b
 
 
@@ -70,16 +79,17 @@ def test_kpis_per_slice(db_url):
         assert sorted(slice_partner_ids(s, users["dora"])) == sorted([dist.id, a.id, b.id])
         assert slice_partner_ids(s, users["anton"]) == [a.id]
         since = now - dt.timedelta(days=7)
-        ka = compute_kpis(s, [a.id], since, now)
+        ka = compute_kpis(s, a.id, since, now)
         assert (ka.leads, ka.won, ka.lost) == (2, 1, 1)
-        assert ka.conversion_rate == 0.5 and round(ka.avg_deal_days, 3) == 10 and ka.avg_deal_size == 10000
-        assert (ka.feedback_due, ka.feedback_on_time, ka.feedback_compliance) == (2, 1, 0.5)
-        kd = compute_kpis(s, [dist.id, a.id, b.id], since, now)
-        assert (kd.leads, kd.won, kd.lost) == (3, 2, 1) and kd.avg_deal_size == 6000 and round(kd.avg_deal_days, 3) == 7
-        assert kd.feedback_compliance == 2 / 3
+        assert ka.conversion_rate == 0.5 and round(ka.avg_deal_days, 2) == 1 and ka.avg_deal_size == 10000
+        assert (ka.feedback_due, ka.feedback_on_time) == (3, 2)
+        kd = compute_kpis(s, dist.id, since, now)
+        assert (kd.leads, kd.won, kd.lost) == (3, 2, 1) and kd.avg_deal_size == 6000 and round(kd.avg_deal_days, 2) == 2
+        assert (kd.feedback_due, kd.feedback_on_time) == (4, 3)
         kall = compute_kpis(s, None, since, now)
-        assert kall.leads == 2  # created in the week: lost (5 days ago) and b_won (6 days ago)
-        assert sum(w[2] for w in kall.weekly) == 2 and len(kall.weekly) == 8
+        assert kall.leads == 2 and kall.leads_label == "New leads"  # created in the week: 5 and 6 days ago
+        assert (kall.won, kall.lost) == (2, 1) and kall.avg_deal_size == 6000
+        assert len(kall.weekly) == 8 and sum(w[2] for w in kall.weekly) == 2
 
 
 def test_weekly_report_mail_with_inline_chart(db_url, tmp_path):
@@ -100,9 +110,10 @@ def test_weekly_report_mail_with_inline_chart(db_url, tmp_path):
         msg = by_to["anton@a.example"]
         text, html = parts(msg)
         assert "Reseller A" in msg["Subject"]
+        assert "Leads offered: 2" in text
         assert "Conversion rate (won of closed): 50 % (1 won, 1 lost)" in text
-        assert "Average deal time: 10.0 days" in text and "Average deal size: 10,000.00" in text
-        assert "Feedback compliance: 50 % (1 of 2 on time)" in text
+        assert "Average deal time (reserved to won): 1.0 days" in text and "Average deal size: 10,000.00" in text
+        assert "Feedback compliance (reservations of the last 30 days): 67 % (2 of 3 on time)" in text
         assert 'src="cid:kpi-chart"' in html
         images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
         assert len(images) == 1

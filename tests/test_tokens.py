@@ -69,6 +69,10 @@ def test_expired_tokens_are_refused(tmp_path):
 
 
 def test_action_page_without_login_refuses_a_forged_token(config_dir):
+    import streamlit as st
+
+    st.cache_resource.clear()  # the dashboard caches config and engine per process; this test has its own database
+    st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params["token"] = "eyJ2IjoxfQ.Zm9yZ2Vk"
     at.run()

@@ -214,7 +214,8 @@ def _perform(session: Session, claims: TokenClaims, cfg: Config, now: dt.datetim
         lead_api.reserve_lead(session, claims.lead_id, claims.partner_id, user_id=claims.user_id, cfg=cfg, now=now)
         return f"Lead #{claims.lead_id} is reserved for you. Its details are in the dashboard; please give feedback in time."
     if claims.action == "not_interested" and not _holds_reservation(session, claims):
-        lead_api.decline_offer(session, claims.lead_id, claims.partner_id, reason or "not interested (e-mail button)")
+        lead_api.decline_offer(session, claims.lead_id, claims.partner_id, reason or "not interested (e-mail button)",
+                               user_id=claims.user_id, now=now)
         return f"Offer of lead #{claims.lead_id} declined. Thank you; it goes to another partner."
     outcome = claims.action
     lead_api.give_feedback(session, claims.lead_id, claims.partner_id, outcome, deal_size=deal_size,

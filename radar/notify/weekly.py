@@ -8,18 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from radar.config import Config
-from radar.models import EmailMessage, Feedback, Lead, Partner, Reservation, User, utcnow
+from radar.models import EmailMessage, Lead, Partner, User, utcnow
 from radar.notify.mailer import enqueue_mail, png_attachment
 from radar.notify.render import Mail, button, esc, footer_text, page
 
 CHART_CID = "kpi-chart"
 WEEKS_IN_CHART = 8
+COMPLIANCE_DAYS = 30
 
 
 @dataclass
@@ -28,6 +28,7 @@ class SliceKpis:
 
     label: str
     leads: int = 0
+    leads_label: str = "Leads offered"
     won: int = 0
     lost: int = 0
     conversion_rate: float | None = None  # won / (won + lost) of leads closed in the period
@@ -40,73 +41,65 @@ class SliceKpis:
 
 
 def slice_partner_ids(session: Session, user: User) -> list[int] | None:
-    """The partners whose numbers ``user`` sees: None means all (admin, marketing, consultant,
-    qualifier, manufacturer users); a distributor sees its whole subtree, others themselves."""
-    if user.role != "partner" or user.partner_id is None:
-        return None
-    partner = session.get(Partner, user.partner_id)
-    if partner is None:
-        return []
-    if partner.type == "manufacturer":
-        return None
-    ids = [partner.id]
-    frontier = [partner.id]
-    while frontier:  # walk down the hierarchy
-        frontier = list(session.scalars(select(Partner.id).where(Partner.parent_id.in_(frontier))))
-        ids += frontier
-    return ids
+    """The partners whose numbers ``user`` sees (``radar.leads.visible_partner_ids``): None means
+    all (staff and manufacturer users); a distributor sees its whole subtree, a reseller itself."""
+    from radar.leads import visible_partner_ids
+
+    ids = visible_partner_ids(session, user)
+    return None if ids is None else sorted(ids)
 
 
-def _lead_filter(partner_ids: list[int] | None):
-    return [] if partner_ids is None else [Lead.partner_id.in_(partner_ids)]
+def _combine(rows: list[dict]) -> dict:
+    """Sum KPI dicts of disjoint subtrees; means weighted by their counts."""
+    out: dict = {k: sum((r[k] or 0) for r in rows) for k in ("offered", "won", "lost", "closed", "feedback_due", "feedback_on_time")}
+    won = out["won"]
+    for key in ("avg_deal_time_days", "avg_deal_size"):
+        pairs = [(r[key], r["won"]) for r in rows if r[key] is not None and r["won"]]
+        out[key] = sum(v * w for v, w in pairs) / sum(w for _, w in pairs) if pairs else None
+    out["conversion_rate"] = won / out["closed"] if out["closed"] else None
+    out["feedback_compliance"] = out["feedback_on_time"] / out["feedback_due"] if out["feedback_due"] else None
+    return out
 
 
-def compute_kpis(session: Session, partner_ids: list[int] | None, since: dt.datetime, until: dt.datetime,
-                 label: str = "all partners") -> SliceKpis:
-    """KPIs of the slice ``partner_ids`` (None: everything) for ``[since, until)``.
+def _slice_figures(session: Session, partner_id: int | None, since: dt.datetime, until: dt.datetime, cfg: Config | None) -> dict:
+    """``radar.leads.kpis`` of one slice: a partner's subtree, or (None) every partner tree."""
+    from radar.leads import kpis
 
-    Leads: leads created (all) or reserved (a partner slice) in the period. Conversion: won among
-    won+lost closed in the period. Deal time: created -> closed of the won ones. Feedback
-    compliance: reservations whose feedback fell due in the period and got feedback by then.
+    rows = kpis(session, partner_id, since=since, now=until, cfg=cfg)
+    if partner_id is not None:
+        return next(r["subtree"] for r in rows if r["partner_id"] == partner_id)
+    return _combine([r["subtree"] for r in rows if r["depth"] == 0])
+
+
+def compute_kpis(session: Session, partner_id: int | None, since: dt.datetime, until: dt.datetime,
+                 label: str = "all partners", cfg: Config | None = None) -> SliceKpis:
+    """KPIs of ``partner_id`` with everything below it (None: all partners) for ``since``..``until``,
+    from ``radar.leads.kpis`` (the same figures as the dashboard), plus an 8-week series for the chart.
+
+    Leads: distinct leads offered to the slice (for all partners: leads created). Conversion: won of
+    closed. Deal time: reservation -> won. Feedback compliance: first feedback on time, of the
+    reservations of the last 30 days whose first feedback fell due.
     """
-    k = SliceKpis(label=label)
-    if partner_ids is None:
-        k.leads = session.scalar(select(func.count()).select_from(Lead).where(Lead.created_at >= since, Lead.created_at < until)) or 0
-    else:
-        k.leads = session.scalar(select(func.count(func.distinct(Reservation.lead_id))).where(
-            Reservation.partner_id.in_(partner_ids), Reservation.reserved_at >= since, Reservation.reserved_at < until)) or 0
-    closed = session.execute(select(Lead.stage, Lead.created_at, Lead.closed_at, Lead.deal_size).where(
-        Lead.stage.in_(("won", "lost")), Lead.closed_at >= since, Lead.closed_at < until, *_lead_filter(partner_ids))).all()
-    won = [r for r in closed if r.stage == "won"]
-    k.won, k.lost = len(won), len(closed) - len(won)
-    if closed:
-        k.conversion_rate = k.won / len(closed)
-    if won:
-        k.avg_deal_days = sum((r.closed_at - r.created_at).total_seconds() for r in won) / len(won) / 86400
-        sizes = [Decimal(r.deal_size) for r in won if r.deal_size is not None]
-        k.avg_deal_size = float(sum(sizes) / len(sizes)) if sizes else None
-    res_filter = [] if partner_ids is None else [Reservation.partner_id.in_(partner_ids)]
-    due = session.execute(select(Reservation.id, Reservation.feedback_due_at).where(
-        Reservation.feedback_due_at >= since, Reservation.feedback_due_at < until, *res_filter)).all()
-    k.feedback_due = len(due)
-    if due:
-        first_feedback = dict(session.execute(select(Feedback.reservation_id, func.min(Feedback.at))
-                                              .where(Feedback.reservation_id.in_([r.id for r in due]))
-                                              .group_by(Feedback.reservation_id)).all())
-        k.feedback_on_time = sum(1 for r in due if r.id in first_feedback and first_feedback[r.id] <= r.feedback_due_at)
-        k.feedback_compliance = k.feedback_on_time / k.feedback_due
-    # weekly series for the chart
+    f = _slice_figures(session, partner_id, since, until, cfg)
+    # Feedback falls due days after a reservation ([leads] feedback_due), so one week's reservations
+    # have hardly any due yet: compliance is taken over the reservations of the last 30 days.
+    f30 = _slice_figures(session, partner_id, until - dt.timedelta(days=COMPLIANCE_DAYS), until, cfg)
+    k = SliceKpis(label=label, won=f["won"], lost=f["lost"], conversion_rate=f["conversion_rate"],
+                  avg_deal_days=f["avg_deal_time_days"], avg_deal_size=f["avg_deal_size"], feedback_due=f30["feedback_due"],
+                  feedback_on_time=f30["feedback_on_time"], feedback_compliance=f30["feedback_compliance"])
+
+    def leads_in(a: dt.datetime, b: dt.datetime, figures: dict) -> int:
+        if partner_id is None:
+            return session.scalar(select(func.count()).select_from(Lead).where(Lead.created_at >= a, Lead.created_at < b)) or 0
+        return figures["offered"]
+
+    k.leads = leads_in(since, until, f)
+    k.leads_label = "New leads" if partner_id is None else "Leads offered"
     start = until - dt.timedelta(weeks=WEEKS_IN_CHART)
     for w in range(WEEKS_IN_CHART):
         a, b = start + dt.timedelta(weeks=w), start + dt.timedelta(weeks=w + 1)
-        if partner_ids is None:
-            n = session.scalar(select(func.count()).select_from(Lead).where(Lead.created_at >= a, Lead.created_at < b)) or 0
-        else:
-            n = session.scalar(select(func.count(func.distinct(Reservation.lead_id))).where(
-                Reservation.partner_id.in_(partner_ids), Reservation.reserved_at >= a, Reservation.reserved_at < b)) or 0
-        wins = session.scalar(select(func.count()).select_from(Lead).where(
-            Lead.stage == "won", Lead.closed_at >= a, Lead.closed_at < b, *_lead_filter(partner_ids))) or 0
-        k.weekly.append((a.date(), n, wins))
+        fw = _slice_figures(session, partner_id, a, b, cfg)
+        k.weekly.append((a.date(), leads_in(a, b, fw), fw["won"]))
     return k
 
 
@@ -139,11 +132,11 @@ def _pct(x: float | None) -> str:
 
 def kpi_rows(k: SliceKpis) -> list[tuple[str, str]]:
     return [
-        ("Leads", str(k.leads)),
+        (k.leads_label, str(k.leads)),
         ("Conversion rate (won of closed)", f"{_pct(k.conversion_rate)} ({k.won} won, {k.lost} lost)"),
-        ("Average deal time", "–" if k.avg_deal_days is None else f"{k.avg_deal_days:.1f} days"),
+        ("Average deal time (reserved to won)", "–" if k.avg_deal_days is None else f"{k.avg_deal_days:.1f} days"),
         ("Average deal size", "–" if k.avg_deal_size is None else f"{k.avg_deal_size:,.2f}"),
-        ("Feedback compliance", f"{_pct(k.feedback_compliance)} ({k.feedback_on_time} of {k.feedback_due} on time)"),
+        (f"Feedback compliance (reservations of the last {COMPLIANCE_DAYS} days)", f"{_pct(k.feedback_compliance)} ({k.feedback_on_time} of {k.feedback_due} on time)"),
     ]
 
 
@@ -176,7 +169,7 @@ def enqueue_weekly_reports(session: Session, cfg: Config, now: dt.datetime | Non
     now = now or utcnow()
     since = now - dt.timedelta(days=7)
     mails = []
-    cache: dict[tuple[int, ...] | None, SliceKpis] = {}
+    cache: dict[int | None, SliceKpis] = {}
     for user in session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)):
         if not (user.email and "@" in user.email):
             continue
@@ -184,14 +177,13 @@ def enqueue_weekly_reports(session: Session, cfg: Config, now: dt.datetime | Non
         if last is not None and last > now - dt.timedelta(days=6):
             continue
         ids = slice_partner_ids(session, user)
-        key = None if ids is None else tuple(sorted(ids))
+        if ids == []:
+            continue  # an inactive organisation: nothing to report
+        key = None if ids is None else user.partner_id
         if key not in cache:
-            if ids is None:
-                label = "all partners"
-            else:
-                partner = session.get(Partner, user.partner_id)
-                label = partner.name + (" and its partners" if len(ids) > 1 else "") if partner else "your organisation"
-            cache[key] = compute_kpis(session, ids, since, now, label)
+            partner = session.get(Partner, key) if key is not None else None
+            label = "all partners" if partner is None else partner.name + (" and its partners" if len(ids or []) > 1 else "")
+            cache[key] = compute_kpis(session, key, since, now, label, cfg)
         mails.append(compose_weekly_report(cfg, user, cache[key], since, now))
     if not dry_run:
         for m in mails:
