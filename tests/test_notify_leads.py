@@ -216,3 +216,19 @@ def test_action_page_redeems_without_login(world, config_dir):
     assert any("recorded as won" in m.value for m in page.success), [e.value for e in page.error]
     with factory() as s:
         assert s.get(Lead, ids["lead"]).stage == "won"
+
+
+def test_scheduled_jobs(world, db_url, monkeypatch):
+    from radar.notify.jobs import cron_triggers, daily_job, notify_tick, weekly_job
+
+    factory, cfg, sink, ids, now = world
+    monkeypatch.setenv("RADAR_DATABASE_URL", db_url)  # cfg.database_url
+    report = notify_tick(cfg, now=now)
+    assert report.queued["instant teasers"] == 2 and report.sent.sent == 2
+    assert notify_tick(cfg, now=now).queued["instant teasers"] == 0
+    assert daily_job(cfg, now=now).queued == {"digests": 0, "daily teasers": 0}
+    weekly = weekly_job(cfg, now=now)
+    assert weekly.queued["weekly reports"] == 11 and weekly.sent.sent == 11  # 7 partner users, qualifier and 3 staff
+    assert len(sink.messages) == 13
+    assert cron_triggers(cfg) == {"daily_job": {"hour": 7, "minute": 30, "timezone": "Europe/Berlin"},
+                                  "weekly_job": {"day_of_week": "mon", "hour": 7, "minute": 30, "timezone": "Europe/Berlin"}}
