@@ -139,6 +139,14 @@ def run_periodic_job(name: str) -> None:
     _ACTIVE.periodic(name)
 
 
+def _signature(trigger: Any) -> str:
+    """What makes two triggers the same schedule (str() of a trigger leaves out jitter and time zone)."""
+    interval = getattr(trigger, "interval", None)
+    if interval is not None:
+        return f"interval {interval.total_seconds()} jitter {trigger.jitter or 0}"
+    return f"{trigger} tz {getattr(trigger, 'timezone', '')} jitter {getattr(trigger, 'jitter', 0) or 0}"
+
+
 def _scheduler_class():
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.base import STATE_RUNNING
@@ -327,37 +335,46 @@ class Service:
 
     def reconcile(self) -> dict[str, list[str]]:
         """Make the scheduler's jobs match the enabled sources (and the periodic job table):
-        add new ones (first run soon), re-time changed intervals, drop disabled or removed ones.
-        Unchanged jobs keep their stored next run time, which is what survives a restart."""
+        add new ones (a new interval job runs soon), re-time changed schedules, drop disabled or
+        removed ones. Unchanged jobs keep their stored next run time, which is what survives a restart."""
+        from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
         changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
         with self.sessions() as s:
             sources = {name: interval for name, interval in s.execute(
                 select(Source.name, Source.interval_seconds).where(Source.enabled.is_(True)))}
-        desired: dict[str, tuple[float, int, str, list, str]] = {}
+        desired: dict[str, tuple[Any, str, list, str]] = {}
         for name, interval in sources.items():
-            desired[SOURCE_JOB_PREFIX + name] = (float(interval), self._jitter(interval), "radar.service:run_source_job", [name], "crawls")
+            trigger = IntervalTrigger(seconds=interval, jitter=self._jitter(interval) or None, timezone=dt.timezone.utc)
+            desired[SOURCE_JOB_PREFIX + name] = (trigger, "radar.service:run_source_job", [name], "crawls")
         if not self.worker:
+            from zoneinfo import ZoneInfo
+
             for job in self.jobs.values():
                 interval = job.interval_seconds(self.cfg)
-                desired[PERIODIC_JOB_PREFIX + job.name] = (interval, self._jitter(interval), "radar.service:run_periodic_job", [job.name], "periodic")
+                if interval is None:
+                    trigger = CronTrigger(timezone=ZoneInfo(self.cfg.settings.general.timezone), **job.cron(self.cfg))
+                else:
+                    trigger = IntervalTrigger(seconds=interval, jitter=self._jitter(interval) or None, timezone=dt.timezone.utc)
+                desired[PERIODIC_JOB_PREFIX + job.name] = (trigger, "radar.service:run_periodic_job", [job.name], "periodic")
         existing = {j.id: j for j in self.scheduler.get_jobs()}
         now = dt.datetime.now(dt.timezone.utc)
-        for job_id, (interval, jitter, func, args, executor) in desired.items():
-            trigger = IntervalTrigger(seconds=interval, jitter=jitter or None, timezone=dt.timezone.utc)
+        for job_id, (trigger, func, args, executor) in desired.items():
             job = existing.get(job_id)
+            soon = None
+            if isinstance(trigger, IntervalTrigger):
+                soon = now + dt.timedelta(seconds=random.uniform(0, min(trigger.jitter or 0, 5) or 0.5))
             if job is None:
-                first = now + dt.timedelta(seconds=random.uniform(0, min(jitter, 5) or 0.5))
                 self.scheduler.add_job(func, trigger=trigger, args=args, id=job_id, name=job_id, executor=executor,
-                                       next_run_time=first, replace_existing=True)
+                                       replace_existing=True, **({"next_run_time": soon} if soon else {}))
                 changes["added"].append(job_id)
-            elif (job.trigger.interval.total_seconds() != interval or (job.trigger.jitter or 0) != jitter
-                  or job.func_ref != func or job.executor != executor):
+            elif _signature(job.trigger) != _signature(trigger) or job.func_ref != func or job.executor != executor:
+                natural = trigger.get_next_fire_time(None, now)
                 old_next = job.next_run_time
-                soonest = now + dt.timedelta(seconds=interval)
                 self.scheduler.add_job(func, trigger=trigger, args=args, id=job_id, name=job_id, executor=executor,
-                                       next_run_time=min(old_next, soonest) if old_next else soonest, replace_existing=True)
+                                       next_run_time=min(old_next, natural) if old_next and natural else natural,
+                                       replace_existing=True)
                 changes["changed"].append(job_id)
         for job_id in existing:
             if job_id not in desired:
@@ -527,6 +544,8 @@ class Service:
             fn = job.function()
             if job.calling == "factory":
                 result = fn(self.sessions, self.cfg)
+            elif job.calling == "config":
+                result = fn(self.cfg)
             else:
                 with self.sessions.begin() as s:
                     result = fn(s, self.cfg)

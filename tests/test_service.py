@@ -254,7 +254,8 @@ def test_every_job_in_the_table_runs_on_an_empty_database(env, tmp_path):
     cfg_dir = write_instance(tmp_path, env, {})
     svc = Service(load_config(cfg_dir), with_dashboard=False)
     for job in PERIODIC_JOBS:
-        assert callable(job.function()) and parse_duration(getattr(svc.cfg.settings.scheduler, job.interval)) > 0
+        assert callable(job.function())
+        assert job.cron(svc.cfg) if job.at else parse_duration(getattr(svc.cfg.settings.scheduler, job.interval)) > 0
         svc.periodic(job.name)
     with session_scope(env) as s:
         for job in PERIODIC_JOBS:
@@ -409,3 +410,22 @@ def test_radar_status_shows_schedule_results_and_jobs(sqlite_env, server, tmp_pa
         assert '"error_streak": 1' in as_json.output
     result = CliRunner().invoke(main, ["--config", str(cfg_dir), "status"], env={"RADAR_DATABASE_URL": sqlite_env})
     assert "scheduler: not running" in result.output
+
+
+def test_daily_and_weekly_jobs_run_at_their_local_time_not_at_start(sqlite_env, tmp_path):
+    from zoneinfo import ZoneInfo
+
+    from radar.models import utcnow
+
+    cfg_dir = write_instance(tmp_path, sqlite_env, {}, extra='\n[notify]\ndigest_time = "07:30"\nweekly_report_day = "fri"\n')
+    jobs = [PeriodicJob("daily", "test_service:record_call", at="daily"), PeriodicJob("weekly", "test_service:record_call", at="weekly")]
+    calls.clear()
+    with running(cfg_dir, jobs=jobs) as (svc, _):
+        assert wait_for(lambda: svc.scheduler is not None and svc.scheduler.get_job("job:weekly") is not None, 10)
+        daily = svc.scheduler.get_job("job:daily").next_run_time.astimezone(ZoneInfo("Europe/Berlin"))
+        weekly = svc.scheduler.get_job("job:weekly").next_run_time.astimezone(ZoneInfo("Europe/Berlin"))
+        time.sleep(1)
+    assert (daily.hour, daily.minute) == (7, 30) and 0 < (daily - utcnow()).total_seconds() <= 86400
+    assert (weekly.hour, weekly.minute, weekly.strftime("%a")) == (7, 30, "Fri") and (weekly - utcnow()).days < 7
+    assert calls == []  # not run at start
+    assert _next_runs(sqlite_env)["job:daily"] == pytest.approx(daily.timestamp())  # stored for the restart
