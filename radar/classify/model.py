@@ -99,14 +99,16 @@ class RequestModel:
         return out
 
     def contributions(self, X, row: int, top: int = 6) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-        """Largest positive and negative ``(feature label, contribution)`` of one row."""
-        x = X[row]
-        contrib = x.multiply(self.coef.reshape(1, -1)).tocsr()
-        items = list(zip(contrib.indices, contrib.data))
-        pos = sorted((i for i in items if i[1] > 0), key=lambda i: -i[1])[:top]
-        neg = sorted((i for i in items if i[1] < 0), key=lambda i: i[1])[:top]
+        """Largest positive and negative ``(feature label, contribution)`` of one row of a CSR
+        matrix (coefficient times feature value)."""
+        lo, hi = X.indptr[row], X.indptr[row + 1]
+        idx = X.indices[lo:hi]
+        vals = np.asarray(X.data[lo:hi], dtype=np.float64) * self.coef[idx]
+        order = np.argsort(vals)
         label = self.feature_labels
-        return [(label[i], float(v)) for i, v in pos], [(label[i], float(v)) for i, v in neg]
+        neg = [(label[idx[j]], float(vals[j])) for j in order[:top] if vals[j] < 0]
+        pos = [(label[idx[j]], float(vals[j])) for j in order[::-1][:top] if vals[j] > 0]
+        return pos, neg
 
 
 def _source_vocabulary(texts: Sequence[str], sources: Sequence[str], analyzer: str, ngram_range, min_sources: int,
@@ -215,7 +217,9 @@ def _platt_out_of_fold(X, y, w, sources, C) -> tuple[float, float]:
     for tr, te in StratifiedKFold(5, shuffle=True, random_state=7).split(X, y):
         clf = LogisticRegression(C=C, max_iter=2000, solver="liblinear").fit(X[tr], y[tr], sample_weight=w[tr])
         scores[te] = clf.decision_function(X[te])
-    cal = LogisticRegression(C=1e4, max_iter=1000).fit(scores.reshape(-1, 1), y, sample_weight=w)
+    # unweighted: the probability should reflect how often such a score is really a request,
+    # not the class-balanced world the weights create for training
+    cal = LogisticRegression(C=1e4, max_iter=1000).fit(scores.reshape(-1, 1), y)
     return float(cal.coef_[0, 0]), float(cal.intercept_[0])
 
 

@@ -36,6 +36,7 @@ GROUP_LABELS: dict[str, tuple[str, str]] = {
     "resolved": ("already solved / a guide", "bereits gelöst / eine Anleitung"),
     "rhetorical": ("rhetorical question or complaint", "rhetorische Frage oder Beschwerde"),
     "poll": ("opinion poll or discussion", "Umfrage oder Diskussion"),
+    "curiosity": ("asks out of curiosity (what is this, what happened)", "fragt aus Neugier (was ist das, was ist passiert)"),
 }
 
 URGENCY_LABELS: dict[str, tuple[str, str]] = {
@@ -55,7 +56,8 @@ habt ihr einen tipp|bin ratlos|weiß nicht weiter|weiss nicht weiter|weiß nicht
 was soll ich tun|was tun|was kann ich machen|wie gehe ich vor|wie kann ich|wie kann man|wie bekomme ich|wie mache ich|
 frage an euch|ich habe eine frage|hab eine frage|habe eine frage|kurze frage|kennt sich jemand|kennt sich hier jemand|
 jemand eine idee|irgendwelche ideen|für jede hilfe|bin für jeden tipp dankbar|für jeden tipp|über hilfe|ich wollte mal fragen|
-wollte fragen|wollte mal fragen|kann man|darf man|muss ich|muss man|kann ich""",
+wollte fragen|wollte mal fragen|kann man|darf man|muss ich|muss man|kann ich|wer kann uns helfen|kann uns jemand|
+könnt ihr uns|wer kann uns|kann uns jemand helfen|hat jemand einen rat|brauchen hilfe|brauchen dringend hilfe""",
         "en": """can someone help|can anyone help|could someone help|can somebody help|could anyone help|help me|please help|need help|
 need some help|help needed|any help|looking for help|need advice|advice needed|any advice|any ideas|any tips|any suggestions|
 any thoughts|what should i do|what can i do|what do i do|how do i|how can i|how to|how would i|how should i|is there a way|
@@ -84,7 +86,7 @@ where do i start|budget friendly|which|recommend|suggest""",
     },
     "seek": {
         "de": """ich suche|wir suchen|suche|suchen|gesucht|bin auf der suche|sind auf der suche|auf der suche nach|ich bräuchte|
-wir bräuchten|bräuchte""",
+wir bräuchten|bräuchte|suche einen|suche eine|suche ein|suchen einen|suchen eine|suchen ein""",
         "en": """i'm looking for|i am looking for|we're looking for|we are looking for|looking for|searching for|seeking|in search of|
 need someone|looking to hire|want to hire|hire a|hire someone""",
     },
@@ -187,6 +189,15 @@ was sagt ihr""",
         "en": """what do you think|what are your thoughts|thoughts on|what's your favorite|what is your favorite|your favorite|
 your favourite|how do you|would you|are you|what would you do if|discussion|what are you|do you|did you|have you ever|
 what's your|what is your|share your""",
+    },
+    "curiosity": {
+        "de": """was ist das|was ist da los|was ist hier los|was war da los|was war das|was ist passiert|was passiert|
+weiß jemand was|weiss jemand was|weiß jemand, was|weiss jemand, was|was sind diese|was ist dieser|was ist diese|
+was ist dieses|wer kennt das|hat das jemand auch gesehen|hat das noch jemand|ist das normal|was bedeutet|wofür steht|
+woher kommt|warum ist|warum gibt es|wieso ist|was soll das|was soll denn|was für ein|was für eine|fundstück|gesehen""",
+        "en": """what is this|what is that|what's this|what's that|what happened|what's going on|what is going on|what was that|
+what are these|what does this mean|anyone else see|did anyone see|is it just me|why is there|why are there|what just|
+who is this|spotted|found this""",
     },
 }
 

@@ -9,6 +9,7 @@ Range criteria find numbers with their unit in the text ("50 Mitarbeiter", "team
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ UNIT_WORDS: dict[str, list[str]] = {
 _NUM = r"(\d{1,3}(?:[.,]\d{3})*|\d+)"
 
 
+@functools.lru_cache(maxsize=64)
 def _unit_regexes(unit: str) -> list[re.Pattern]:
     words = UNIT_WORDS.get(unit.lower(), [unit.lower(), unit.lower() + "s"])
     alt = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
@@ -107,19 +109,38 @@ class _Term:
         self.words = t.strip("*").split()
 
 
+class _TermSet:
+    """Terms of one value list, split by how they match (exact words are a set lookup)."""
+
+    def __init__(self, terms: list[str]):
+        self.exact: dict[str, str] = {}
+        self.other: list[_Term] = []
+        for raw in terms:
+            t = _Term(raw)
+            if len(t.words) == 1 and not t.prefix and not t.suffix:
+                self.exact.setdefault(t.words[0], t.raw)
+            elif t.words:
+                self.other.append(t)
+
+    def hits(self, forms: set[str], joined: str, tokens: list[str]) -> list[str]:
+        out = [self.exact[w] for w in self.exact.keys() & forms]
+        out += [t.raw for t in self.other if PersonaScorer._hit(t, forms, joined, tokens)]
+        return out
+
+
 class PersonaScorer:
     """Scores posts against a list of personas (compiled once)."""
 
     def __init__(self, personas: list[PersonaConfig]):
         self.personas = list(personas)
-        self._terms: dict[str, _Term] = {}
-        self._ranges: dict[str, list[re.Pattern]] = {}
+        self._sets: dict[tuple[str, ...], _TermSet] = {}
 
-    def _term(self, raw: str) -> _Term:
-        t = self._terms.get(raw)
-        if t is None:
-            t = self._terms[raw] = _Term(raw)
-        return t
+    def _set(self, terms: list[str]) -> _TermSet:
+        key = tuple(terms)
+        ts = self._sets.get(key)
+        if ts is None:
+            ts = self._sets[key] = _TermSet(terms)
+        return ts
 
     @staticmethod
     def _hit(term: _Term, forms: set[str], joined: str, tokens: list[str]) -> bool:
@@ -142,25 +163,30 @@ class PersonaScorer:
         tokens = list(forms)
         joined = " " + " ".join(lowers) + " " + " ".join(lemmas) + " "
         results = []
+        numbers: dict[str, list[tuple[float, str]]] = {}
         for p in self.personas:
             max_points = p.max_points
-            excluded = next((x for x in p.exclude if self._hit(self._term(x), forms, joined, tokens)), None)
+            ex_hits = self._set(p.exclude).hits(forms, joined, tokens) if p.exclude else []
+            excluded = ex_hits[0] if ex_hits else None
             if excluded is None and p.languages and lang not in p.languages:
                 excluded = f"language {lang}"
             crits = []
             total = 0.0
             for c in p.criteria:
-                cr = self._criterion(c, forms, joined, tokens, text, lang)
+                cr = self._criterion(c, forms, joined, tokens, text, lang, numbers)
                 crits.append(cr)
                 total += cr.points
             fit = 0.0 if excluded or max_points <= 0 else 100.0 * total / max_points
             results.append(PersonaFit(p.name, p.title or p.name, min(fit, 100.0), total, max_points, crits, excluded))
         return results
 
-    def _criterion(self, c: Criterion, forms, joined, tokens, text: str, lang: str) -> CriterionResult:
+    def _criterion(self, c: Criterion, forms, joined, tokens, text: str, lang: str, numbers: dict) -> CriterionResult:
         if c.type == "range":
             best, ev = 0.0, []
-            for value, phrase in find_numbers(text, c.unit or "employees"):
+            unit = c.unit or "employees"
+            if unit not in numbers:
+                numbers[unit] = find_numbers(text, unit)
+            for value, phrase in numbers[unit]:
                 pts = max((r.points for r in c.ranges if r.min <= value <= r.max), default=0.0)
                 if pts > best:
                     best, ev = pts, [phrase]
@@ -170,7 +196,7 @@ class PersonaScorer:
             if c.type == "language":
                 hits = [t for t in v.terms if t.lower() == lang]
             else:
-                hits = [t for t in v.terms if self._hit(self._term(t), forms, joined, tokens)]
+                hits = self._set(v.terms).hits(forms, joined, tokens)
             if hits and v.points > best:
                 best, ev = v.points, hits[:3]
         return CriterionResult(c.name, best * c.weight, c.max_points, ev)

@@ -61,7 +61,8 @@ _DE = set("""der die das den dem des und ist nicht ich ein eine einen einem eine
 kann mir jemand gibt habe hat sind bei aus auch noch oder aber wenn dass im am vom zum zur bitte danke über schon nur mal
 wir ihr euch uns mein meine meinen unser unsere sie er man werden wird wurde hier jetzt gerne welche welcher welches
 kennt weiß suche brauche hallo gibt's gibts nach vor bis sehr kein keine keinen doch ob hab bin war würde könnt
-könnte sollte muss müssen diese dieser dieses dann also etwas""".split())
+könnte sollte muss müssen diese dieser dieses dann also etwas gesucht empfehlung empfehlungen hilfe frage erfahrung
+erfahrungen tipps""".split())
 _EN = set("""the and is are to of in for on with that this it you i my have has be was what how where who can could would
 should any anyone does do an or but if not from at by about me your we our they them there their which when why will
 just get got looking recommend recommendations best need help please thanks someone know vs than into out up so
@@ -75,7 +76,11 @@ def detect_language(text: str) -> str:
 
     Example: ``detect_language("Kann mir jemand helfen?") == "de"``
     """
-    words = _WORD.findall(text.lower()[:600])
+    head = text[:600]
+    letters = [c for c in head if c.isalpha()]
+    if not letters or sum(1 for c in letters if c.isascii() or c in "äöüßÄÖÜéèàçñ") / len(letters) < 0.8:
+        return "other"  # mostly another script (Cyrillic, Greek, CJK, ...)
+    words = _WORD.findall(head.lower())
     if not words:
         return "other"
     de = en = other = 0
@@ -88,13 +93,9 @@ def detect_language(text: str) -> str:
             other += 1
     # umlauts and ß are strong German evidence in short titles
     if any(c in text for c in "äöüßÄÖÜ"):
-        de += 1
+        de += 1.5
     if other > max(de, en) and other >= 2:
         return "other"
     if de == en == 0:
-        latin = sum(1 for c in text if c.isalpha() and c.isascii())
-        letters = sum(1 for c in text if c.isalpha())
-        if letters and latin / letters < 0.5:
-            return "other"
-        return "en" if len(words) < 5 else "other"
+        return "en"  # headlines and product names without function words are mostly English
     return "de" if de > en else "en"
