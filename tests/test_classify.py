@@ -191,3 +191,16 @@ def test_normalise_cleans_web_text():
     assert normalise("Hi @bob, see [docs](https://x.y)!") == "Hi @user, see docs!"
     assert normalise("ａｂｃ  &amp;\n\n def") == "abc &\ndef"
     assert len(normalise("x " * 5000)) <= 1000
+
+
+def test_metrics_match_scikit_learn_on_ties_and_scores():
+    import numpy as np
+    from sklearn.metrics import average_precision_score, f1_score
+
+    from radar.classify.metrics import average_precision, point_metrics
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 300)
+    for s in (rng.integers(0, 2, 300).astype(float), rng.random(300)):
+        assert average_precision(y, s) == pytest.approx(average_precision_score(y, s))
+        assert point_metrics(y, s, 0.5)["f1"] == pytest.approx(f1_score(y, (s >= 0.5).astype(int)))

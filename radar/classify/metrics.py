@@ -23,10 +23,14 @@ def average_precision(y: np.ndarray, score: np.ndarray) -> float:
     if n_pos == 0:
         return float("nan")
     order = np.argsort(-score, kind="mergesort")
-    ys = y[order]
+    ys, ss = y[order], score[order]
     tp = np.cumsum(ys == 1)
-    prec = tp / np.arange(1, len(ys) + 1)
-    return float(np.sum(prec[ys == 1]) / n_pos)
+    # evaluate only at distinct thresholds, so tied scores (e.g. a 0/1 keyword alert) count together
+    last = np.r_[np.nonzero(np.diff(ss))[0], len(ss) - 1]
+    tp_t = tp[last]
+    prec = tp_t / (last + 1)
+    rec = tp_t / n_pos
+    return float(np.sum(np.diff(np.r_[0.0, rec]) * prec))
 
 
 def precision_at(y: np.ndarray, score: np.ndarray, k: int) -> float:

@@ -88,9 +88,16 @@ def train_on(examples: Sequence[Example], analyzer: Analyzer, options: ModelOpti
     return model
 
 
-def evaluate_model(model: RequestModel, analyzer: Analyzer, examples: Sequence[Example], threshold: float = 0.5,
+def default_threshold() -> float:
+    from radar.config import ClassifierSettings
+
+    return ClassifierSettings().request_threshold
+
+
+def evaluate_model(model: RequestModel, analyzer: Analyzer, examples: Sequence[Example], threshold: float | None = None,
                    n_boot: int = 500) -> dict[str, Any]:
     """Figures overall and per language on labelled ``examples``."""
+    threshold = default_threshold() if threshold is None else threshold
     ex = [e for e in examples if e.label in (0, 1)]
     if not ex:
         return {}
@@ -124,11 +131,12 @@ def german_test_cv(examples: Sequence[Example], analyzer: Analyzer, options: Mod
     y = np.array([e.label for e in test])
     p = np.array([scores[e.id] for e in test])
     langs = np.array([a.lang for a in analyzer.analyse_many([(e.title, e.body, e.lang) for e in test])])
-    out: dict[str, Any] = {"all": evaluate_scores(y, p, 0.5, 500)}
+    thr = default_threshold()
+    out: dict[str, Any] = {"all": evaluate_scores(y, p, thr, 500)}
     for lang in ("de", "en"):
         m = langs == lang
         if m.sum() and y[m].sum():
-            out[lang] = evaluate_scores(y[m], p[m], 0.5, 500)
+            out[lang] = evaluate_scores(y[m], p[m], thr, 500)
     return out
 
 
@@ -145,7 +153,7 @@ def cross_source_report(examples: Sequence[Example], analyzer: Analyzer, folds: 
         if "hn" in held:  # the hand-labelled Ask HN titles plus 1,000 other titles as they come
             rest = [e for e in examples if e.source == "hn" and not e.hand]
             te += random.Random(5).sample(rest, min(1000, len(rest)))
-        model = train_on(tr, analyzer, options, calibrate=False)
+        model = train_on(tr, analyzer, options)
         out[name] = evaluate_model(model, analyzer, te, n_boot=300)
         if progress:
             progress(name)
