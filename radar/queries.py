@@ -1,11 +1,38 @@
-"""Read-side query functions for the dashboard and CLI (the dashboard never builds SQL)."""
+"""Read-side query functions for the dashboard and CLI (the dashboard never builds SQL).
+
+Every function takes a ``session`` and returns plain data (dicts, lists, dataclasses) so the
+dashboard can cache it with ``st.cache_data``. Functions that a partner user may call take the
+partner id and filter by it here, never in the page.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from radar.models import Lead, Mention, Opportunity, Partner, Source
+from radar.models import (
+    Classification,
+    CrawlRun,
+    Feedback,
+    Label,
+    Lead,
+    LeadEvent,
+    Mention,
+    ModelVersion,
+    Opportunity,
+    Partner,
+    Persona,
+    Radar,
+    Reservation,
+    Source,
+    utcnow,
+)
+
+OPEN_STATUSES = ("new", "seen")
 
 
 def overview_counts(session: Session) -> dict[str, int]:
@@ -13,7 +40,404 @@ def overview_counts(session: Session) -> dict[str, int]:
     return {
         "Sources": session.scalar(select(func.count()).select_from(Source).where(Source.enabled.is_(True))) or 0,
         "Mentions": session.scalar(select(func.count()).select_from(Mention)) or 0,
-        "Open opportunities": session.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.status.in_(("new", "seen")))) or 0,
+        "Open opportunities": session.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.status.in_(OPEN_STATUSES))) or 0,
         "Leads": session.scalar(select(func.count()).select_from(Lead)) or 0,
         "Partners": session.scalar(select(func.count()).select_from(Partner).where(Partner.active.is_(True))) or 0,
     }
+
+
+# ---------------------------------------------------------------------------- Today
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the Today page shows. ``since``/``until`` bound ``published_at`` (aware UTC)."""
+
+    since: dt.datetime
+    until: dt.datetime
+    statuses: tuple[str, ...] = OPEN_STATUSES
+    personas: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    temperatures: tuple[str, ...] = ()
+
+
+@dataclass
+class InboxPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _inbox_where(session: Session, f: InboxFilter) -> list[Any]:
+    where: list[Any] = [Opportunity.published_at >= f.since, Opportunity.published_at < f.until]
+    if f.statuses:
+        where.append(Opportunity.status.in_(f.statuses))
+    if f.personas:
+        where.append(Opportunity.persona.in_(f.personas))
+    if f.languages:
+        where.append(Opportunity.language.in_(f.languages))
+    if f.temperatures:
+        where.append(Opportunity.temperature.in_(f.temperatures))
+    if f.sources:
+        ids = list(session.scalars(select(Source.id).where(Source.name.in_(f.sources))))
+        where.append(Opportunity.source_id.in_(ids or [-1]))
+    return where
+
+
+def inbox(session: Session, f: InboxFilter, page: int = 1, page_size: int = 25, now: dt.datetime | None = None) -> InboxPage:
+    """The Today page: opportunities in ``f``, best first (score, then newest), one page of them.
+
+    Two cheap queries: a count, and the page of ids ordered by the ``(status, published_at, score)``
+    index; titles and source names are joined only for the rows on the page.
+
+    Example: ``inbox(s, InboxFilter(since=day_start, until=day_end), page=1).rows[0]["title"]``
+    """
+    now = now or utcnow()
+    page = max(1, page)
+    where = _inbox_where(session, f)
+    total = session.scalar(select(func.count()).select_from(Opportunity).where(*where)) or 0
+    ids = list(session.scalars(
+        select(Opportunity.id).where(*where)
+        .order_by(Opportunity.score.desc(), Opportunity.published_at.desc(), Opportunity.id.desc())
+        .limit(page_size).offset((page - 1) * page_size)
+    ))
+    rows: list[dict[str, Any]] = []
+    if ids:
+        q = (
+            select(Opportunity, Mention.title, Mention.url, Source.name)
+            .join(Mention, Mention.id == Opportunity.mention_id)
+            .join(Source, Source.id == Opportunity.source_id)
+            .where(Opportunity.id.in_(ids))
+        )
+        by_id = {o.id: (o, title, url, src) for o, title, url, src in session.execute(q)}
+        for oid in ids:
+            o, title, url, src = by_id[oid]
+            rows.append({
+                "id": o.id, "title": title or "(no title)", "source": src, "language": o.language or "",
+                "score": round(o.score), "temperature": o.temperature, "intent": o.intent or "", "persona": o.persona or "",
+                "age": humanize_age(now - o.published_at), "published_at": o.published_at, "status": o.status, "url": url,
+            })
+    return InboxPage(rows=rows, total=total, page=page, page_size=page_size)
+
+
+def humanize_age(delta: dt.timedelta) -> str:
+    """``3 min``, ``5 h``, ``2 d``. Example: ``humanize_age(timedelta(hours=5)) == "5 h"``"""
+    s = max(0, int(delta.total_seconds()))
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 86400:
+        return f"{s // 3600} h"
+    return f"{s // 86400} d"
+
+
+def inbox_filter_options(session: Session, since: dt.datetime | None = None) -> dict[str, list[str]]:
+    """Choices for the Today filters: personas and sources from their tables, languages seen lately."""
+    since = since or utcnow() - dt.timedelta(days=30)
+    langs = session.scalars(
+        select(Opportunity.language).where(Opportunity.published_at >= since, Opportunity.language.is_not(None)).distinct().limit(50)
+    )
+    return {
+        "personas": sorted(session.scalars(select(Persona.name).where(Persona.active.is_(True)))),
+        "sources": sorted(session.scalars(select(Source.name))),
+        "languages": sorted(set(langs)),
+        "temperatures": ["hot", "warm", "cold"],
+    }
+
+
+def opportunity_detail(session: Session, opportunity_id: int) -> dict[str, Any] | None:
+    """Everything the detail view shows: the full post, the newest classification (explanation,
+    persona points per criterion), the review state and the lead made from it, if any."""
+    o = session.get(Opportunity, opportunity_id)
+    if o is None:
+        return None
+    m = o.mention
+    src = session.get(Source, o.source_id)
+    c = session.scalars(
+        select(Classification).where(Classification.mention_id == m.id).order_by(Classification.created_at.desc(), Classification.id.desc()).limit(1)
+    ).first()
+    lead = session.scalars(select(Lead).where(Lead.opportunity_id == o.id)).first()
+    labels = session.scalars(select(Label).where(Label.mention_id == m.id).order_by(Label.id)).all()
+    return {
+        "id": o.id, "mention_id": m.id, "status": o.status, "dismissed_reason": o.dismissed_reason,
+        "title": m.title, "body": m.body, "author": m.author, "url": m.url, "source": src.name if src else "",
+        "language": o.language or m.language or "", "published_at": o.published_at,
+        "score": o.score, "temperature": o.temperature, "intent": o.intent, "persona": o.persona,
+        "classification": None if c is None else {
+            "model_version": c.model_version, "request_probability": c.request_probability, "intent": c.intent,
+            "urgency": c.urgency, "score": c.score, "temperature": c.temperature, "best_persona": c.best_persona,
+            "persona_fit": c.persona_fit or {}, "explanation": c.explanation or {},
+        },
+        "lead_id": lead.id if lead else None, "lead_stage": lead.stage if lead else None,
+        "labels": [{"label": lb.label, "intent": lb.intent, "origin": lb.origin} for lb in labels],
+    }
+
+
+# ---------------------------------------------------------------------------- Sources
+def source_health(session: Session, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """One row per source: last run, its status and new items, errors, error streak, next run."""
+    now = now or utcnow()
+    last_run = (
+        select(CrawlRun.source_id, func.max(CrawlRun.id).label("run_id")).group_by(CrawlRun.source_id).subquery()
+    )
+    since = now - dt.timedelta(days=1)
+    new_24h = (
+        select(CrawlRun.source_id, func.coalesce(func.sum(CrawlRun.items_new), 0).label("n"))
+        .where(CrawlRun.started_at >= since).group_by(CrawlRun.source_id).subquery()
+    )
+    q = (
+        select(Source, CrawlRun, new_24h.c.n)
+        .outerjoin(last_run, last_run.c.source_id == Source.id)
+        .outerjoin(CrawlRun, CrawlRun.id == last_run.c.run_id)
+        .outerjoin(new_24h, new_24h.c.source_id == Source.id)
+        .order_by(Source.name)
+    )
+    rows = []
+    for src, run, n in session.execute(q):
+        next_run = None
+        if src.enabled:
+            next_run = (src.last_run_at + dt.timedelta(seconds=src.interval_seconds)) if src.last_run_at else now
+        errors = (run.errors or []) if run else []
+        rows.append({
+            "name": src.name, "kind": src.kind, "enabled": src.enabled, "interval_min": src.interval_seconds // 60,
+            "last_run_at": src.last_run_at, "last_status": src.last_status or "never run",
+            "last_run_new": run.items_new if run else 0, "last_run_pages": run.pages if run else 0,
+            "new_24h": int(n or 0), "items_total": src.items_total, "error_streak": src.error_streak,
+            "last_error": src.last_error or (str(errors[-1]) if errors else ""), "next_run_at": next_run,
+        })
+    return rows
+
+
+def recent_runs(session: Session, source_name: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The last crawl runs of one source, newest first."""
+    q = (
+        select(CrawlRun).join(Source, Source.id == CrawlRun.source_id).where(Source.name == source_name)
+        .order_by(CrawlRun.id.desc()).limit(limit)
+    )
+    return [
+        {"started_at": r.started_at, "finished_at": r.finished_at, "status": r.status, "pages": r.pages,
+         "new": r.items_new, "duplicates": r.items_duplicate, "failed": r.items_failed,
+         "errors": "; ".join(str(e) for e in (r.errors or []))[:500]}
+        for r in session.scalars(q)
+    ]
+
+
+# ---------------------------------------------------------------------------- Reports
+FUNNEL_STEPS = ("found", "reviewed", "contacted", "lead", "SAL", "SQL", "won")
+
+
+def _bucket(d: dt.date, bucket: str) -> dt.date:
+    if bucket == "week":
+        return d - dt.timedelta(days=d.weekday())
+    if bucket == "month":
+        return d.replace(day=1)
+    return d
+
+
+def funnel(session: Session, since: dt.datetime, until: dt.datetime | None = None, bucket: str = "week",
+           partner_id: int | None = None) -> list[dict[str, Any]]:
+    """The funnel found → reviewed → contacted → lead → SAL → SQL → won, per period.
+
+    A cohort view: each step counts the opportunities *found* in the period that reached at least
+    that step (a lead won later still counts in the week its post was found). A lost lead counts up
+    to the furthest stage its event log shows. With ``partner_id`` only that partner's leads count
+    (a partner sees no inbox, so its funnel starts at *lead*). Counted in SQL per day, bucketed here.
+    Returns rows ``{"period": date, "found": n, "reviewed": n, ...}``, oldest first.
+    """
+    until = until or utcnow()
+    reached = (
+        select(LeadEvent.lead_id, func.max(case((LeadEvent.to_stage == "won", 3), (LeadEvent.to_stage == "SQL", 2),
+                                               (LeadEvent.to_stage == "SAL", 1), else_=0)).label("r"))
+        .group_by(LeadEvent.lead_id).subquery()
+    )
+    rank = case((Lead.stage == "won", 3), (Lead.stage == "SQL", 2), (Lead.stage == "SAL", 1), else_=func.coalesce(reached.c.r, 0))
+    is_lead = or_(Lead.id.is_not(None), Opportunity.status == "lead")
+    day = func.date(Opportunity.published_at)
+
+    def n(cond: Any) -> Any:
+        return func.sum(case((cond, 1), else_=0))
+
+    q = (
+        select(day, func.count(), n(or_(Opportunity.status != "new", is_lead)),
+               n(or_(Opportunity.status.in_(("contacted", "lead")), is_lead)), n(is_lead),
+               n(and_(is_lead, rank >= 1)), n(and_(is_lead, rank >= 2)), n(and_(is_lead, rank >= 3)))
+        .select_from(Opportunity)
+        .outerjoin(Lead, Lead.opportunity_id == Opportunity.id)
+        .outerjoin(reached, reached.c.lead_id == Lead.id)
+        .where(Opportunity.published_at >= since, Opportunity.published_at < until)
+        .group_by(day)
+    )
+    if partner_id is not None:
+        q = q.where(Lead.partner_id == partner_id)
+    out: dict[dt.date, dict[str, Any]] = {}
+    for d, *counts in session.execute(q):
+        d = d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))
+        key = _bucket(d, bucket)
+        row = out.setdefault(key, {"period": key, **{s: 0 for s in FUNNEL_STEPS}})
+        for step, c in zip(FUNNEL_STEPS, counts):
+            row[step] += int(c or 0)
+    return [out[k] for k in sorted(out)]
+
+
+def partner_kpis(session: Session, since: dt.datetime | None = None, partner_id: int | None = None,
+                 now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Per partner: leads reserved, won, lost, conversion rate (won / closed), average deal time
+    (reservation to won, days), average deal size, and feedback compliance (share of reservations
+    whose first feedback came before it was due; an overdue open one counts as missed)."""
+    now = now or utcnow()
+    since = since or dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    partners = session.scalars(select(Partner).order_by(Partner.name) if partner_id is None
+                               else select(Partner).where(Partner.id == partner_id)).all()
+    first_fb = (
+        select(Feedback.reservation_id, func.min(Feedback.at).label("first_at")).group_by(Feedback.reservation_id).subquery()
+    )
+    res_rows = session.execute(
+        select(Reservation.partner_id, Reservation.reserved_at, Reservation.feedback_due_at, first_fb.c.first_at,
+               Lead.stage, Lead.deal_size, Lead.closed_at)
+        .join(Lead, Lead.id == Reservation.lead_id)
+        .outerjoin(first_fb, first_fb.c.reservation_id == Reservation.id)
+        .where(Reservation.reserved_at >= since)
+    ).all()
+    stats: dict[int, dict[str, Any]] = {}
+    for pid, reserved_at, due, first_at, stage, deal, closed_at in res_rows:
+        st = stats.setdefault(pid, {"reserved": 0, "won": 0, "lost": 0, "deal_days": [], "deal_sizes": [], "due": 0, "on_time": 0})
+        st["reserved"] += 1
+        if stage == "won":
+            st["won"] += 1
+            if deal is not None:
+                st["deal_sizes"].append(float(deal))
+            if closed_at is not None:
+                st["deal_days"].append((closed_at - reserved_at).total_seconds() / 86400)
+        elif stage == "lost":
+            st["lost"] += 1
+        if first_at is not None or due <= now:
+            st["due"] += 1
+            if first_at is not None and first_at <= due:
+                st["on_time"] += 1
+    out = []
+    for p in partners:
+        st = stats.get(p.id, {"reserved": 0, "won": 0, "lost": 0, "deal_days": [], "deal_sizes": [], "due": 0, "on_time": 0})
+        closed = st["won"] + st["lost"]
+        out.append({
+            "partner": p.name, "type": p.type, "reserved": st["reserved"], "won": st["won"], "lost": st["lost"],
+            "conversion_rate": round(st["won"] / closed, 3) if closed else None,
+            "avg_deal_days": round(sum(st["deal_days"]) / len(st["deal_days"]), 1) if st["deal_days"] else None,
+            "avg_deal_size": round(sum(st["deal_sizes"]) / len(st["deal_sizes"]), 2) if st["deal_sizes"] else None,
+            "feedback_compliance": round(st["on_time"] / st["due"], 3) if st["due"] else None,
+            "points": p.points,
+        })
+    return out
+
+
+# ---------------------------------------------------------------------------- Radars
+def radars_for(session: Session, owner_id: int | None = None, partner_id: int | None = None) -> list[dict[str, Any]]:
+    """Radars a user may edit: a partner user its partner's, everyone else their own (admins all)."""
+    q = select(Radar).order_by(Radar.name)
+    if partner_id is not None:
+        q = q.where(Radar.partner_id == partner_id)
+    elif owner_id is not None:
+        q = q.where(Radar.owner_id == owner_id)
+    return [
+        {"id": r.id, "name": r.name, "query": r.query, "languages": list(r.languages or []), "min_score": r.min_score,
+         "personas": list(r.personas or []), "cadence": r.cadence, "channel": r.channel, "active": r.active}
+        for r in session.scalars(q)
+    ]
+
+
+# ---------------------------------------------------------------------------- Classifier
+def model_versions(session: Session) -> list[dict[str, Any]]:
+    """Every model version, newest first, with its metrics flattened for a table."""
+    rows = []
+    for mv in session.scalars(select(ModelVersion).order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc())):
+        m = mv.metrics or {}
+        rows.append({"version": mv.version, "active": mv.active, "created_at": mv.created_at,
+                     **{k: v for k, v in m.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)},
+                     "notes": mv.notes or ""})
+    return rows
+
+
+def threshold_curve(session: Session, days: int = 30, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Precision and recall of "score ≥ t" against human labels, and opportunities per day, for
+    every threshold t in 0..100.
+
+    Uses the newest label of each labelled mention and the opportunity's current score. Returns
+    ``{"thresholds": [...], "precision": [...], "recall": [...], "per_day": [...], "labelled": n}``;
+    precision is None where nothing reaches the threshold.
+    """
+    now = now or utcnow()
+    newest = select(Label.mention_id, func.max(Label.id).label("lid")).group_by(Label.mention_id).subquery()
+    pairs = session.execute(
+        select(Opportunity.score, Label.label)
+        .join(newest, newest.c.mention_id == Opportunity.mention_id)
+        .join(Label, Label.id == newest.c.lid)
+    ).all()
+    since = now - dt.timedelta(days=days)
+    score_bins = session.execute(
+        select(func.floor(Opportunity.score), func.count()).where(Opportunity.published_at >= since).group_by(func.floor(Opportunity.score))
+    ).all()
+    per_bin = [0] * 101
+    for b, n in score_bins:
+        per_bin[min(100, max(0, int(b)))] += n
+    thresholds = list(range(0, 101))
+    positives = sum(1 for _, lb in pairs if lb == 1)
+    precision, recall, per_day = [], [], []
+    above = sum(per_bin)
+    for t in thresholds:
+        tp = sum(1 for s, lb in pairs if s >= t and lb == 1)
+        sel = sum(1 for s, _ in pairs if s >= t)
+        precision.append(round(tp / sel, 4) if sel else None)
+        recall.append(round(tp / positives, 4) if positives else None)
+        per_day.append(round(above / days, 2))
+        above -= per_bin[t]
+    return {"thresholds": thresholds, "precision": precision, "recall": recall, "per_day": per_day, "labelled": len(pairs)}
+
+
+def persona_definitions(session: Session) -> list[dict[str, Any]]:
+    """Personas as stored (the validated TOML tables)."""
+    return [{"name": p.name, "title": p.title, "active": p.active, "definition": p.definition}
+            for p in session.scalars(select(Persona).order_by(Persona.name))]
+
+
+def partner_subtree(session: Session, partner_id: int) -> list[int]:
+    """The partner and all its descendants (a distributor sees its resellers' leads)."""
+    ids, frontier = [partner_id], [partner_id]
+    while frontier:
+        frontier = list(session.scalars(select(Partner.id).where(Partner.parent_id.in_(frontier))))
+        ids.extend(i for i in frontier if i not in ids)
+    return ids
+
+
+def radar_preview(session: Session, query: str, languages: list[str] | tuple[str, ...] = (), min_score: int = 0,
+                  days: int = 30, now: dt.datetime | None = None, examples: int = 20) -> dict[str, Any]:
+    """What a radar would have matched in the last ``days``: matches per day, the total and the
+    best examples. Raises ``QueryError`` for a query that does not parse.
+
+    Example: ``radar_preview(s, '(datev OR lexware) AND NOT job', ["de"], 40)["total"]``
+    """
+    from radar.radar_query import parse_query, to_sql
+
+    now = now or utcnow()
+    node = parse_query(query)
+    text_col = func.coalesce(Mention.title, "") + " " + func.coalesce(Mention.body, "")
+    where = [Opportunity.published_at >= now - dt.timedelta(days=days), Opportunity.published_at <= now,
+             Opportunity.score >= min_score, to_sql(node, text_col)]
+    if languages:
+        where.append(Opportunity.language.in_(list(languages)))
+    day = func.date(Opportunity.published_at)
+    per_day_rows = session.execute(
+        select(day, func.count()).select_from(Opportunity).join(Mention, Mention.id == Opportunity.mention_id)
+        .where(*where).group_by(day)
+    ).all()
+    counts = {(d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))): n for d, n in per_day_rows}
+    start = (now - dt.timedelta(days=days)).date()
+    per_day = [{"day": start + dt.timedelta(days=i), "matches": counts.get(start + dt.timedelta(days=i), 0)} for i in range(days + 1)]
+    best = session.execute(
+        select(Opportunity.id, Mention.title, Opportunity.score, Opportunity.language, Opportunity.published_at)
+        .join(Mention, Mention.id == Opportunity.mention_id).where(*where)
+        .order_by(Opportunity.score.desc(), Opportunity.id.desc()).limit(examples)
+    ).all()
+    return {"total": sum(counts.values()), "per_day": per_day,
+            "examples": [{"id": i, "title": t, "score": round(s), "language": lang or "", "published_at": p} for i, t, s, lang, p in best]}

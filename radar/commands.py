@@ -1,0 +1,200 @@
+"""Write-side command functions for the dashboard (the dashboard never builds SQL).
+
+Each takes a ``session`` (the caller owns the transaction) and raises :class:`ActionError` with a
+message a user can act on. Every review action on an opportunity is also stored as a
+:class:`~radar.models.Label`, so the classifier learns from the consultants' daily work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from radar.config import PersonaConfig
+from radar.models import INTENTS, Label, Lead, Opportunity, Persona, Radar, Source, User, utcnow
+from radar.models.partners import CADENCES, CHANNELS
+
+
+class ActionError(Exception):
+    """An action cannot be done; the message says why and what to do instead."""
+
+
+# ---------------------------------------------------------------------------- opportunities
+def _opportunity(session: Session, opportunity_id: int, *, lock: bool = True) -> Opportunity:
+    q = select(Opportunity).where(Opportunity.id == opportunity_id)
+    if lock:
+        q = q.with_for_update()
+    o = session.scalars(q).first()
+    if o is None:
+        raise ActionError(f"opportunity {opportunity_id} does not exist (any more); reload the page")
+    return o
+
+
+def _label(session: Session, o: Opportunity, label: int, user_id: int | None, origin: str) -> None:
+    intent = o.intent if o.intent in INTENTS and label == 1 and o.intent != "none" else None
+    session.add(Label(mention_id=o.mention_id, label=label, intent=intent, origin=origin, user_id=user_id))
+
+
+def mark_seen(session: Session, opportunity_id: int, user_id: int | None) -> bool:
+    """A consultant opened the detail view: ``new`` becomes ``seen``. Returns whether it changed."""
+    o = _opportunity(session, opportunity_id, lock=False)
+    if o.status != "new":
+        return False
+    o.status, o.reviewed_by = "seen", user_id
+    return True
+
+
+def mark_contacted(session: Session, opportunity_id: int, user_id: int | None) -> None:
+    """The consultant answered the post. Stored as status ``contacted`` and a positive label.
+
+    Example: ``mark_contacted(s, 42, user.id)``
+    """
+    o = _opportunity(session, opportunity_id)
+    if o.status == "lead":
+        raise ActionError("this opportunity is already a lead; follow it on the lead instead")
+    o.status, o.reviewed_by, o.dismissed_reason = "contacted", user_id, None
+    _label(session, o, 1, user_id, "dashboard:contacted")
+
+
+def dismiss_opportunity(session: Session, opportunity_id: int, user_id: int | None, reason: str) -> None:
+    """Not relevant, with a reason. Stored as status ``dismissed`` and a negative label.
+
+    Example: ``dismiss_opportunity(s, 42, user.id, "job ad, not a request")``
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError("say why it is not relevant (a few words), so the classifier and colleagues learn from it")
+    o = _opportunity(session, opportunity_id)
+    if o.status == "lead":
+        raise ActionError("this opportunity is already a lead and cannot be dismissed; close the lead as lost instead")
+    o.status, o.reviewed_by, o.dismissed_reason = "dismissed", user_id, reason[:2000]
+    _label(session, o, 0, user_id, "dashboard:dismissed")
+
+
+def make_lead(session: Session, opportunity_id: int, user: User | Any, cfg: Any) -> int:
+    """Turn an opportunity into a lead (status ``lead`` and a positive label); returns the lead id.
+
+    Uses :func:`radar.leads.create_lead` when the leads package is installed; a lead exists at most
+    once per opportunity.
+    """
+    o = _opportunity(session, opportunity_id)
+    existing = session.scalars(select(Lead.id).where(Lead.opportunity_id == o.id)).first()
+    if existing is not None:
+        raise ActionError(f"this opportunity is already lead #{existing}")
+    if o.status == "dismissed":
+        raise ActionError("this opportunity was dismissed as not relevant; it cannot become a lead")
+    lead_id = _create_lead(session, o, user, cfg)
+    o.status, o.reviewed_by = "lead", user.id
+    _label(session, o, 1, user.id, "dashboard:lead")
+    return lead_id
+
+
+def _create_lead(session: Session, o: Opportunity, user: Any, cfg: Any) -> int:
+    try:
+        from radar.leads import create_lead
+    except ImportError:  # the leads package has not landed: a plain MQL lead from the opportunity
+        m = o.mention
+        lead = Lead(opportunity_id=o.id, mention_id=o.mention_id, title=m.title or "", summary=(m.body or "")[:500],
+                    score=o.score, temperature=o.temperature, intent=o.intent, persona=o.persona, language=o.language,
+                    origin={"source_id": o.source_id, "url": m.url, "by": "consultant"}, created_by=user.id)
+        session.add(lead)
+        session.flush()
+        return lead.id
+    lead = create_lead(session, o.id, user.username, cfg)
+    return lead.id if hasattr(lead, "id") else int(lead)
+
+
+def add_label(session: Session, mention_id: int, label: int, intent: str | None, user_id: int | None,
+              origin: str = "dashboard:queue") -> None:
+    """A verdict from the label queue: 1 help request, 0 not, with an intent when it is one."""
+    if label not in (0, 1):
+        raise ActionError("a label is 1 (help request) or 0 (not)")
+    if intent is not None and intent not in INTENTS:
+        raise ActionError(f"unknown intent {intent!r}; use one of {', '.join(INTENTS)}")
+    session.add(Label(mention_id=mention_id, label=label, intent=intent if label == 1 else None, origin=origin, user_id=user_id))
+
+
+# ---------------------------------------------------------------------------- sources
+def set_source_enabled(session: Session, name: str, enabled: bool) -> None:
+    """Enable or disable crawling a source (the scheduler picks it up on its next sync).
+
+    Note: ``radar config load`` sets ``enabled`` from sources.toml again; change it there to make
+    it stick.
+    """
+    src = session.scalars(select(Source).where(Source.name == name)).first()
+    if src is None:
+        raise ActionError(f"no source named {name!r}")
+    src.enabled = enabled
+
+
+# ---------------------------------------------------------------------------- radars
+def save_radar(session: Session, *, name: str, query: str, owner_id: int | None, partner_id: int | None = None,
+               radar_id: int | None = None, languages: list[str] | None = None, min_score: int = 0,
+               personas: list[str] | None = None, cadence: str = "daily", channel: str = "email",
+               active: bool = True) -> int:
+    """Create (``radar_id`` None) or update a keyword radar after checking its query; returns its id.
+
+    A partner user may only touch its partner's radars, anyone else only their own (checked here).
+    """
+    from radar.radar_query import QueryError, parse_query
+
+    name, query = (name or "").strip(), (query or "").strip()
+    if not name:
+        raise ActionError("give the radar a name")
+    try:
+        parse_query(query)
+    except QueryError as exc:
+        raise ActionError(f"the query is not valid: {exc}") from None
+    if not 0 <= int(min_score) <= 100:
+        raise ActionError("the minimum score lies between 0 and 100")
+    if cadence not in CADENCES:
+        raise ActionError(f"cadence must be one of {', '.join(CADENCES)}")
+    if channel not in CHANNELS:
+        raise ActionError(f"channel must be one of {', '.join(CHANNELS)}")
+    if radar_id is None:
+        r = Radar(name=name, query=query, owner_id=owner_id, partner_id=partner_id)
+        session.add(r)
+    else:
+        r = session.get(Radar, radar_id)
+        if r is None:
+            raise ActionError(f"radar {radar_id} does not exist (any more)")
+        if (partner_id is not None and r.partner_id != partner_id) or (partner_id is None and owner_id is not None and r.owner_id != owner_id):
+            raise ActionError("this radar belongs to someone else")
+        r.name, r.query = name, query
+    r.languages, r.min_score, r.personas = list(languages or []), int(min_score), list(personas or [])
+    r.cadence, r.channel, r.active = cadence, channel, active
+    session.flush()
+    return r.id
+
+
+# ---------------------------------------------------------------------------- personas
+def validate_persona(definition: dict[str, Any]) -> PersonaConfig:
+    """Validate a persona definition with :class:`radar.config.PersonaConfig`; raise ActionError
+    listing every problem as ``field: reason``."""
+    try:
+        return PersonaConfig.model_validate(definition)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            loc = ".".join(str(p) for p in e["loc"]) or "(persona)"
+            problems.append(f"{loc}: {e['msg'].removeprefix('Value error, ')}")
+        raise ActionError("the persona is not valid:\n" + "\n".join(problems)) from None
+
+
+def save_persona(session: Session, definition: dict[str, Any]) -> PersonaConfig:
+    """Validate and store a persona (new or changed). Returns the validated persona.
+
+    The database copy is what the classifier reads; export it to personas.toml to keep it under
+    version control (``radar config load`` overwrites personas from the file).
+    """
+    pc = validate_persona(definition)
+    row = session.scalars(select(Persona).where(Persona.name == pc.name)).first()
+    if row is None:
+        session.add(Persona(name=pc.name, title=pc.title or pc.name, definition=pc.model_dump(), active=True))
+    else:
+        row.title, row.definition, row.active, row.updated_at = pc.title or pc.name, pc.model_dump(), True, utcnow()
+    session.flush()
+    return pc

@@ -1,0 +1,112 @@
+"""Seed data for the dashboard tests: sources, personas, classified mentions with their
+opportunities, and users of every role.
+
+Mentions, classifications and opportunities are stored here through the ORM as the pipeline
+and classifier store them; once those parts land, seeding goes through their functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy.orm import Session
+
+from radar.auth import create_user
+from radar.models import Classification, Mention, Opportunity, Partner, Persona, Source, utcnow
+
+PASSWORD = "correct-horse-1"
+HOSTILE_TITLE = 'Wer kann helfen? <script>window.__pwned=1</script> $x^2$ :red[rot]'
+HOSTILE_BODY = (
+    "Suche einen DATEV Berater für unsere Buchhaltung (30 Mitarbeiter).\n"
+    '<img src=x onerror="window.__pwned=1;alert(1)"> <b>fett</b> **nicht fett** [link](javascript:alert(1))\n'
+    "$$\\int x dx$$ und :smile: und # keine Überschrift"
+)
+
+PERSONA = {
+    "name": "kmu-buchhaltung", "title": "KMU mit Buchhaltungsbedarf", "languages": ["de", "en"],
+    "criteria": [
+        {"name": "Thema", "type": "keywords", "values": [{"terms": ["buchhaltung", "datev"], "points": 100}]},
+        {"name": "Firmengröße", "type": "range", "unit": "mitarbeiter",
+         "ranges": [{"min": 25, "max": 49, "points": 50}, {"min": 50, "max": 70, "points": 100}]},
+    ],
+}
+
+
+def seed_users(s: Session) -> dict[str, int]:
+    """One user per role (password PASSWORD) and two partners; returns username → id."""
+    acme = Partner(name="ACME IT", type="reseller", skills=["datev"], regions=["DE"])
+    beta = Partner(name="Beta Systems", type="reseller", skills=["datev"], regions=["DE"])
+    s.add_all([acme, beta])
+    s.flush()
+    ids = {}
+    for name, role, partner in [("ada", "admin", None), ("mia", "marketing", None), ("carl", "consultant", None),
+                                ("quinn", "qualifier", None), ("paul", "partner", "ACME IT"), ("bea", "partner", "Beta Systems")]:
+        ids[name] = create_user(s, name, PASSWORD, role, partner=partner, display_name=name.title()).id
+    return ids
+
+
+def seed_inbox(s: Session, n: int = 30, now: dt.datetime | None = None) -> list[int]:
+    """``n`` classified mentions with opportunities published over the last hours; the first is
+    hostile (script, img onerror, Markdown and LaTeX tricks) and the best. Returns opportunity ids."""
+    now = now or utcnow()
+    s.add(Persona(name=PERSONA["name"], title=PERSONA["title"], definition=PERSONA))
+    src_de = Source(name="forum-de", kind="feed", settings={"url": "https://forum.example/feed"})
+    src_en = Source(name="hn-ask", kind="hackernews", settings={})
+    s.add_all([src_de, src_en])
+    s.flush()
+    ids = []
+    for i in range(n):
+        hostile = i == 0
+        title = HOSTILE_TITLE if hostile else f"Post {i}: Empfehlung für Buchhaltung gesucht"
+        body = HOSTILE_BODY if hostile else f"Kann jemand eine Buchhaltung empfehlen? Wir sind {20 + i} Leute."
+        src = src_de if i % 3 else src_en
+        lang = "en" if src is src_en else "de"
+        published = now - dt.timedelta(minutes=5 + 10 * i)
+        m = Mention(source_id=src.id, external_id=f"ext-{i}", url=f"https://forum.example/t/{i}" if not hostile else "javascript:alert(1)",
+                    canonical_url=f"https://forum.example/t/{i}", title=title, body=body, author=f"user{i}", language=lang,
+                    published_at=published, content_hash=hashlib.sha256(body.encode()).hexdigest(), classified_at=now)
+        s.add(m)
+        s.flush()
+        score = 95.0 if hostile else max(1.0, 90.0 - 3 * i)
+        temp = "hot" if score >= 70 else "warm" if score >= 45 else "cold"
+        s.add(Classification(
+            mention_id=m.id, model_version="test-1", language=lang, is_request=True, request_probability=0.9, intent="recommendation",
+            urgency=40, score=score, temperature=temp, best_persona=PERSONA["name"],
+            persona_fit={PERSONA["name"]: {"fit": 0.75, "criteria": {"Thema": {"points": 100, "max": 100, "evidence": ["DATEV"]},
+                                                                      "Firmengröße": {"points": 50, "max": 100, "evidence": ["30 Mitarbeiter"]}}}},
+            explanation={"summary": "Asks for a recommendation: 'Suche einen DATEV Berater' (request phrase).",
+                         "evidence": ["Suche einen", "DATEV", "<img src=x onerror"]},
+        ))
+        o = Opportunity(mention_id=m.id, source_id=src.id, score=score, temperature=temp, intent="recommendation",
+                        persona=PERSONA["name"], language=lang, published_at=published)
+        s.add(o)
+        s.flush()
+        ids.append(o.id)
+    return ids
+
+
+APP = str(__import__("pathlib").Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py")
+
+
+def login(username: str, password: str = PASSWORD, timeout: float = 60):
+    """A fresh AppTest of the dashboard, logged in as ``username``."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()  # cached reads are keyed by URL; PostgreSQL tests reuse one URL
+    at = AppTest.from_file(APP, default_timeout=timeout).run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    at = at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at) -> str:
+    """Everything the page shows as text (markdown, text, captions, alerts), joined."""
+    parts = []
+    for kind in ("markdown", "text", "caption", "error", "warning", "info", "success", "title", "subheader", "header"):
+        parts.extend(str(getattr(e, "value", "")) for e in getattr(at, kind))
+    return "\n".join(parts)
