@@ -198,3 +198,31 @@ def save_persona(session: Session, definition: dict[str, Any]) -> PersonaConfig:
         row.title, row.definition, row.active, row.updated_at = pc.title or pc.name, pc.model_dump(), True, utcnow()
     session.flush()
     return pc
+
+
+# ---------------------------------------------------------------------------- source check
+class CheckResult:
+    def __init__(self, returncode: int, output: str):
+        self.returncode, self.output = returncode, output
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def check_source(name: str, timeout: float = 300) -> CheckResult:
+    """Run ``radar sources check NAME`` in its own process (a crawl owns a Twisted reactor, which
+    cannot run inside the dashboard's threads) and return its exit code and output."""
+    import os
+    import subprocess
+    import sys
+
+    try:
+        proc = subprocess.run([sys.executable, "-m", "radar", "sources", "check", name], capture_output=True, text=True,
+                              timeout=timeout, env=os.environ.copy(), check=False)
+    except subprocess.TimeoutExpired:
+        return CheckResult(124, f"the check took longer than {timeout:.0f} s and was stopped")
+    out = (proc.stdout + ("\n" + proc.stderr if proc.stderr.strip() else "")).strip()
+    if proc.returncode == 2 and "No such command" in out:
+        out = "This installation has no `radar sources check` command yet (it comes with the collection part).\n\n" + out
+    return CheckResult(proc.returncode, out[-20000:])

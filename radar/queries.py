@@ -411,7 +411,8 @@ def partner_subtree(session: Session, partner_id: int) -> list[int]:
 
 
 def radar_preview(session: Session, query: str, languages: list[str] | tuple[str, ...] = (), min_score: int = 0,
-                  days: int = 30, now: dt.datetime | None = None, examples: int = 20) -> dict[str, Any]:
+                  days: int = 30, now: dt.datetime | None = None, examples: int = 20,
+                  personas: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
     """What a radar would have matched in the last ``days``: matches per day, the total and the
     best examples. Raises ``QueryError`` for a query that does not parse.
 
@@ -426,6 +427,8 @@ def radar_preview(session: Session, query: str, languages: list[str] | tuple[str
              Opportunity.score >= min_score, to_sql(node, text_col)]
     if languages:
         where.append(Opportunity.language.in_(list(languages)))
+    if personas:
+        where.append(Opportunity.persona.in_(list(personas)))
     day = func.date(Opportunity.published_at)
     per_day_rows = session.execute(
         select(day, func.count()).select_from(Opportunity).join(Mention, Mention.id == Opportunity.mention_id)

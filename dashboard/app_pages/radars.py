@@ -1,0 +1,86 @@
+"""Radars: keyword subscriptions, created and edited with a live preview of what they would have
+matched in the last 30 days. Partner users edit their organisation's radars and see counts only
+(a partner gets a post's details through a reserved lead, not through a preview)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.state import db_url, flash, require_user, run_command, sessions
+from radar import commands
+from radar.queries import inbox_filter_options, radar_preview, radars_for
+
+user = require_user("admin", "marketing", "consultant", "partner")
+is_partner = user.role == "partner"
+CADENCES, CHANNELS = ["instant", "daily", "weekly"], ["email", "webhook"]
+
+
+@st.cache_data(ttl=30)
+def _radars(url: str, owner_id: int | None, partner_id: int | None) -> list[dict]:
+    with sessions()() as s:
+        return radars_for(s, owner_id=owner_id, partner_id=partner_id)
+
+
+@st.cache_data(ttl=60)
+def _preview(url: str, query: str, languages: tuple, min_score: int, personas: tuple, day: dt.date):
+    from radar.radar_query import QueryError
+
+    with sessions()() as s:
+        try:
+            return radar_preview(s, query, list(languages), min_score, personas=list(personas))
+        except QueryError as exc:
+            return str(exc)
+
+
+@st.cache_data(ttl=300)
+def _options(url: str) -> dict:
+    with sessions()() as s:
+        return inbox_filter_options(s)
+
+
+st.title("🔎 Radars")
+flash()
+mine = _radars(db_url(), None if user.role == "admin" or is_partner else user.id, user.partner_id if is_partner else None)
+opts = _options(db_url())
+names = {r["id"]: r["name"] for r in mine}
+choice = st.selectbox("Radar", [None, *names], format_func=lambda i: "➕ New radar" if i is None else names[i], key="radar_pick")
+current = next((r for r in mine if r["id"] == choice), None) or {
+    "name": "", "query": "", "languages": [], "min_score": 40, "personas": [], "cadence": "daily", "channel": "email", "active": True}
+k = f"radar_{choice or 'new'}"
+
+left, right = st.columns([2, 3])
+with left:
+    name = st.text_input("Name", current["name"], key=f"{k}_name")
+    query = st.text_area("Query", current["query"], key=f"{k}_query", height=90,
+                         help='Words and "phrases" with AND, OR, NOT and parentheses, e.g. (datev OR lexware) AND NOT "stellenangebot"')
+    languages = st.multiselect("Languages (none: all)", sorted(set(opts["languages"]) | {"de", "en"}), current["languages"], key=f"{k}_langs")
+    min_score = st.slider("Minimum score", 0, 100, int(current["min_score"]), key=f"{k}_min")
+    personas = st.multiselect("Personas (none: all)", sorted(set(opts["personas"]) | set(current["personas"])), current["personas"], key=f"{k}_personas")
+    c1, c2, c3 = st.columns(3)
+    cadence = c1.selectbox("Notify", CADENCES, CADENCES.index(current["cadence"]), key=f"{k}_cadence")
+    channel = c2.selectbox("Channel", CHANNELS, CHANNELS.index(current["channel"]), key=f"{k}_channel")
+    active = c3.toggle("Active", current["active"], key=f"{k}_active")
+    if st.button("Save radar", type="primary", key=f"{k}_save"):
+        rid = run_command(commands.save_radar, name=name, query=query, owner_id=user.id, partner_id=user.partner_id if is_partner else None,
+                          radar_id=choice, languages=languages, min_score=min_score, personas=personas, cadence=cadence,
+                          channel=channel, active=active, success=f"Radar {name!r} saved.")
+        if rid is not None:
+            st.rerun()
+
+with right:
+    st.markdown("**Preview: the last 30 days**")
+    if not query.strip():
+        st.info("Write a query to see what it would have matched.")
+    else:
+        result = _preview(db_url(), query, tuple(languages), int(min_score), tuple(personas), dt.date.today())
+        if isinstance(result, str):
+            st.error(f"The query is not valid: {result}")
+        else:
+            st.metric("Matches in 30 days", f"{result['total']:,}", f"{result['total'] / 30:.1f} per day", delta_color="off")
+            st.bar_chart(pd.DataFrame(result["per_day"]).set_index("day"), y="matches")
+            if result["examples"] and not is_partner:
+                st.caption("Best matches")
+                st.dataframe(pd.DataFrame(result["examples"]), hide_index=True, width="stretch")

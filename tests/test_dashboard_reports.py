@@ -1,0 +1,95 @@
+"""Reports: the funnel and per-partner KPIs (queries and page), partner users see only their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from dashboard_seed import login, seed_inbox, seed_users
+from sqlalchemy import select
+
+from radar import commands
+from radar.db import get_sessionmaker
+from radar.models import Feedback, Lead, LeadEvent, Partner, Reservation, User, utcnow
+from radar.queries import funnel, partner_kpis
+
+pytestmark = pytest.mark.usefixtures("config_dir")
+
+
+@pytest.fixture
+def pipeline(db_url):
+    """10 opportunities: 2 contacted, 1 dismissed, 4 leads — ACME won one (SAL→SQL→won, 1,200) and
+    lost one after SAL; Beta has one at SQL (feedback late) and one open MQL."""
+    from radar.config import load_config
+
+    now = utcnow()
+    cfg = load_config()
+    with get_sessionmaker(db_url).begin() as s:
+        users = seed_users(s)
+        opps = seed_inbox(s, n=10, now=now)
+        carl = s.get(User, users["carl"])
+        commands.mark_contacted(s, opps[0], carl.id)
+        commands.mark_contacted(s, opps[1], carl.id)
+        commands.dismiss_opportunity(s, opps[2], carl.id, "spam")
+        lead_ids = [commands.make_lead(s, o, carl, cfg) for o in opps[3:7]]
+        acme, beta = (s.scalars(select(Partner).where(Partner.name == n)).one() for n in ("ACME IT", "Beta Systems"))
+
+        def reserve(lead_id, partner, stages, deal=None, feedback_days=None, closed=False):
+            lead = s.get(Lead, lead_id)
+            r = Reservation(lead_id=lead_id, partner_id=partner.id, reserved_at=now - dt.timedelta(days=10),
+                            feedback_due_at=now - dt.timedelta(days=3))
+            s.add(r)
+            s.flush()
+            prev = "MQL"
+            for st in stages:
+                s.add(LeadEvent(lead_id=lead_id, kind="stage", from_stage=prev, to_stage=st, partner_id=partner.id))
+                prev = st
+            lead.stage, lead.partner_id, lead.deal_size = stages[-1] if stages else "MQL", partner.id, deal
+            if closed:
+                lead.closed_at = now - dt.timedelta(days=6)
+            if feedback_days is not None:
+                s.add(Feedback(reservation_id=r.id, lead_id=lead_id, partner_id=partner.id, outcome="contacted",
+                               at=now - dt.timedelta(days=feedback_days)))
+
+        reserve(lead_ids[0], acme, ["SAL", "SQL", "won"], deal=Decimal("1200"), feedback_days=8, closed=True)
+        reserve(lead_ids[1], acme, ["SAL", "lost"], feedback_days=9, closed=True)
+        reserve(lead_ids[2], beta, ["SAL", "SQL"], feedback_days=1)
+    return now
+
+
+def test_funnel_counts(pipeline, session):
+    rows = funnel(session, pipeline - dt.timedelta(days=2), pipeline + dt.timedelta(hours=1), bucket="month")
+    total = {k: sum(r[k] for r in rows) for k in ("found", "reviewed", "contacted", "lead", "SAL", "SQL", "won")}
+    assert total == {"found": 10, "reviewed": 7, "contacted": 6, "lead": 4, "SAL": 3, "SQL": 2, "won": 1}
+    acme_id = session.scalars(select(Partner.id).where(Partner.name == "ACME IT")).one()
+    mine = funnel(session, pipeline - dt.timedelta(days=2), pipeline + dt.timedelta(hours=1), bucket="month", partner_id=acme_id)
+    assert sum(r["lead"] for r in mine) == 2 and sum(r["won"] for r in mine) == 1 and sum(r["found"] for r in mine) == 2
+
+
+def test_partner_kpis(pipeline, session):
+    k = {r["partner"]: r for r in partner_kpis(session, now=pipeline)}
+    assert k["ACME IT"]["conversion_rate"] == 0.5 and k["ACME IT"]["avg_deal_size"] == 1200.0
+    assert k["ACME IT"]["avg_deal_days"] == 4.0 and k["ACME IT"]["feedback_compliance"] == 1.0
+    assert k["Beta Systems"]["conversion_rate"] is None and k["Beta Systems"]["feedback_compliance"] == 0.0
+
+
+def test_reports_page_admin(pipeline):
+    at = login("ada")
+    at.switch_page("app_pages/reports.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["found"] == "10" and metrics["won"] == "1"
+    kpis = at.dataframe[1].value.set_index("partner")
+    assert set(kpis.index) == {"ACME IT", "Beta Systems"}
+    assert len(at.get("download_button")) == 2
+
+
+def test_reports_page_partner_sees_only_itself(pipeline):
+    at = login("paul")
+    at.switch_page("app_pages/reports.py").run()
+    assert not at.exception
+    kpis = at.dataframe[-1].value
+    assert list(kpis["partner"]) == ["ACME IT"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["found"] == "2" and metrics["lead"] == "2"
