@@ -14,14 +14,14 @@ from dashboard.state import CurrentUser, config, current_user, sessions  # noqa:
 from radar.auth import authenticate  # noqa: E402
 from radar.config import ConfigError  # noqa: E402
 
-st.set_page_config(page_title="Business Radar", page_icon="📡", layout="wide")
+st.set_page_config(page_title="Business Radar", page_icon=":material/radar:", layout="wide")
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT_SECONDS = 60
 
 
 def login_page() -> None:
-    st.title("📡 Business Radar")
+    st.title("Business Radar")
     st.caption("Help requests from the public web, found and routed to the people who can help.")
     locked_until = st.session_state.get("login_locked_until", 0.0)
     with st.form("login"):
@@ -57,14 +57,15 @@ def logout() -> None:
 
 
 # file in app_pages, title, icon
-OVERVIEW = ("overview.py", "Overview", "🏠")
-TODAY = ("today.py", "Today", "📥")
-RADARS = ("radars.py", "Radars", "🔎")
-PICK_LIST = ("pick_list.py", "Pick list", "🎯")
-MY_LEADS = ("my_leads.py", "My leads", "🤝")
-CLASSIFIER = ("classifier.py", "Classifier", "🧠")
-SOURCES = ("sources.py", "Sources", "🛰️")
-REPORTS = ("reports.py", "Reports", "📊")
+# Material icons ship with Streamlit's frontend; emoji need fonts a server browser may lack.
+OVERVIEW = ("overview.py", "Overview", ":material/home:")
+TODAY = ("today.py", "Today", ":material/inbox:")
+RADARS = ("radars.py", "Radars", ":material/radar:")
+PICK_LIST = ("pick_list.py", "Pick list", ":material/front_hand:")
+MY_LEADS = ("my_leads.py", "My leads", ":material/handshake:")
+CLASSIFIER = ("classifier.py", "Classifier", ":material/model_training:")
+SOURCES = ("sources.py", "Sources", ":material/rss_feed:")
+REPORTS = ("reports.py", "Reports", ":material/monitoring:")
 
 PAGES_BY_ROLE: dict[str, list[tuple[str, str, str]]] = {
     "admin": [OVERVIEW, TODAY, RADARS, CLASSIFIER, SOURCES, REPORTS],
@@ -83,7 +84,7 @@ def main() -> None:
         st.stop()
     user = current_user()
     if user is None:
-        st.navigation([st.Page(login_page, title="Log in", icon="🔑")], position="hidden").run()
+        st.navigation([st.Page(login_page, title="Log in", icon=":material/login:")], position="hidden").run()
         return
     here = Path(__file__).parent / "app_pages"
     pages = [st.Page(str(here / f), title=t, icon=i) for f, t, i in PAGES_BY_ROLE.get(user.role, []) if (here / f).exists()]

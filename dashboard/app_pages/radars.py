@@ -41,7 +41,7 @@ def _options(url: str) -> dict:
         return inbox_filter_options(s)
 
 
-st.title("🔎 Radars")
+st.title("Radars")
 flash()
 mine = _radars(db_url(), None if user.role == "admin" or is_partner else user.id, user.partner_id if is_partner else None)
 opts = _options(db_url())

@@ -27,7 +27,7 @@ def _kpis(url: str, since: dt.datetime, partner_id: int | None) -> list[dict]:
         return partner_kpis(s, since=since, partner_id=partner_id)
 
 
-st.title("📊 Reports")
+st.title("Reports")
 c1, c2 = st.columns(2)
 days = c1.selectbox("Period", [30, 90, 180, 365], index=1, format_func=lambda d: f"last {d} days", key="reports_days")
 bucket = c2.selectbox("Per", ["day", "week", "month"], index=1, key="reports_bucket")

@@ -24,7 +24,7 @@ def _runs(url: str, name: str) -> list[dict]:
         return recent_runs(s, name)
 
 
-st.title("🛰️ Sources")
+st.title("Sources")
 flash()
 rows = _health(db_url())
 if not rows:

@@ -40,7 +40,7 @@ def _detail(url: str, opportunity_id: int):
         return opportunity_detail(s, opportunity_id)
 
 
-st.title("📥 Today")
+st.title("Today")
 flash()
 opts = _options(db_url())
 today = dt.datetime.now(tz).date()
@@ -122,11 +122,10 @@ st.markdown("### " + md_escape(detail["title"] or "(no title)"))
 st.caption(md_escape(f"{detail['source']} · {detail['language'] or '?'} · {detail['author'] or 'unknown author'} · "
                      f"published {detail['published_at']:%Y-%m-%d %H:%M} UTC · status: {detail['status']}"
                      + (f" ({detail['dismissed_reason']})" if detail['dismissed_reason'] else "")))
-m1, m2, m3, m4 = st.columns(4)
+m1, m2, m3 = st.columns([1, 1, 4])
 m1.metric("Score", f"{detail['score']:.0f}")
 m2.metric("Temperature", detail["temperature"])
-m3.metric("Intent", detail["intent"] or "—")
-m4.metric("Persona", detail["persona"] or "—")
+m3.markdown(f"**Intent:** {md_escape(detail['intent'] or '—')}  \n**Persona:** {md_escape(detail['persona'] or '—')}")
 
 left, right = st.columns([3, 2])
 with left:
