@@ -226,3 +226,34 @@ def check_source(name: str, timeout: float = 300) -> CheckResult:
     if proc.returncode == 2 and "No such command" in out:
         out = "This installation has no `radar sources check` command yet (it comes with the collection part).\n\n" + out
     return CheckResult(proc.returncode, out[-20000:])
+
+
+def train_model(progress: Any = None, timeout: float = 3600) -> CheckResult:
+    """Run ``radar train`` in its own process, reporting each output line to ``progress(fraction,
+    line)``; a fraction is read from lines that contain ``NN%`` (else it stays where it was)."""
+    import os
+    import re
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "radar", "train"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env={**os.environ, "COLUMNS": "120"})
+    lines, frac, start = [], 0.0, time.monotonic()
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line.rstrip())
+        m = re.search(r"(\d{1,3})%", line)
+        if m:
+            frac = min(1.0, int(m.group(1)) / 100)
+        if progress is not None:
+            progress(frac, "\n".join(lines[-20:]))
+        if time.monotonic() - start > timeout:
+            proc.kill()
+            lines.append(f"stopped after {timeout:.0f} s")
+            break
+    rc = proc.wait()
+    out = "\n".join(lines)
+    if rc == 2 and "No such command" in out:
+        out = "This installation has no `radar train` command yet (it comes with the classifier part).\n\n" + out
+    return CheckResult(rc, out[-20000:])

@@ -444,3 +444,28 @@ def radar_preview(session: Session, query: str, languages: list[str] | tuple[str
     ).all()
     return {"total": sum(counts.values()), "per_day": per_day,
             "examples": [{"id": i, "title": t, "score": round(s), "language": lang or "", "published_at": p} for i, t, s, lang, p in best]}
+
+
+def label_queue(session: Session, limit: int = 20, days: int = 30, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Mentions of the last ``days`` without a human label that the classifier is least sure about
+    (request probability nearest 0.5); for the Classifier page's label queue."""
+    since = (now or utcnow()) - dt.timedelta(days=days)
+    labelled = select(Label.mention_id)
+    newest = select(Classification.mention_id, func.max(Classification.id).label("cid")).group_by(Classification.mention_id).subquery()
+    q = (
+        select(Mention.id, Mention.title, Mention.body, Mention.language, Classification.request_probability, Classification.intent)
+        .join(newest, newest.c.mention_id == Mention.id).join(Classification, Classification.id == newest.c.cid)
+        .where(Mention.id.not_in(labelled), Mention.fetched_at >= since)
+        .order_by(func.abs(Classification.request_probability - 0.5), Mention.id.desc()).limit(limit)
+    )
+    return [{"mention_id": i, "title": t or "", "body": b or "", "language": lang or "", "probability": round(p, 3), "intent": it}
+            for i, t, b, lang, p, it in session.execute(q)]
+
+
+def label_counts(session: Session) -> dict[str, int]:
+    """How many human labels exist: positive, negative, and by origin."""
+    rows = session.execute(select(Label.label, func.count()).group_by(Label.label)).all()
+    d = {"help request": 0, "not": 0}
+    for lb, n in rows:
+        d["help request" if lb == 1 else "not"] += n
+    return d

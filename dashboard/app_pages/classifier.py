@@ -1,0 +1,131 @@
+"""Classifier (marketing): label queue, training, model versions with metrics, the score threshold
+against precision/recall and opportunities per day, and the persona editor with validation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.persona_toml import persona_to_toml, toml_to_persona
+from dashboard.state import db_url, flash, require_user, run_command, sessions
+from radar import commands
+from radar.models import INTENTS
+from radar.queries import label_counts, label_queue, model_versions, persona_definitions, threshold_curve
+
+user = require_user("admin", "marketing")
+
+
+@st.cache_data(ttl=30)
+def _queue(url: str) -> list[dict]:
+    with sessions()() as s:
+        return label_queue(s, limit=20)
+
+
+@st.cache_data(ttl=30)
+def _counts(url: str) -> dict:
+    with sessions()() as s:
+        return label_counts(s)
+
+
+@st.cache_data(ttl=60)
+def _versions(url: str) -> list[dict]:
+    with sessions()() as s:
+        return model_versions(s)
+
+
+@st.cache_data(ttl=300)
+def _curve(url: str) -> dict:
+    with sessions()() as s:
+        return threshold_curve(s)
+
+
+@st.cache_data(ttl=60)
+def _personas(url: str) -> list[dict]:
+    with sessions()() as s:
+        return persona_definitions(s)
+
+
+st.title("Classifier")
+flash()
+tab_label, tab_train, tab_threshold, tab_persona = st.tabs(["Label queue", "Training & models", "Threshold", "Personas"])
+
+with tab_label:
+    counts = _counts(db_url())
+    st.caption(f"{counts['help request']:,} posts labelled as help requests, {counts['not']:,} as not. "
+               "Consultants' actions on the Today page add labels too.")
+    queue = _queue(db_url())
+    if not queue:
+        st.info("Nothing to label: every recent post has a human label.")
+    else:
+        item = queue[0]
+        st.caption(f"{len(queue)} posts waiting (least certain first) · model says p = {item['probability']} · {item['language'] or '?'}")
+        with st.container(border=True):
+            st.text(item["title"])
+            st.text(item["body"][:3000])
+        intent = st.selectbox("Intent (when it is a help request)", [i for i in INTENTS if i != "none"],
+                              index=max(0, [i for i in INTENTS if i != "none"].index(item["intent"])) if item["intent"] in INTENTS and item["intent"] != "none" else 0,
+                              key=f"lq_intent_{item['mention_id']}")
+        b1, b2, b3 = st.columns([1, 1, 4])
+        if b1.button("Help request", type="primary", key="lq_yes"):
+            run_command(commands.add_label, item["mention_id"], 1, intent, user.id, success="Labelled as help request.")
+            st.rerun()
+        if b2.button("Not a request", key="lq_no"):
+            run_command(commands.add_label, item["mention_id"], 0, None, user.id, success="Labelled as not a request.")
+            st.rerun()
+
+with tab_train:
+    versions = _versions(db_url())
+    if st.button("Train a new model", key="train"):
+        bar = st.progress(0.0, text="Starting `radar train` …")
+        log = st.empty()
+        result = commands.train_model(lambda frac, msg: (bar.progress(min(1.0, frac), text=msg[:200]), log.code(msg[-2000:], language=None)))
+        (st.success if result.ok else st.error)(f"`radar train` finished with exit code {result.returncode}.")
+        st.code(result.output[-5000:] or "(no output)", language=None)
+        st.cache_data.clear()
+    if versions:
+        st.dataframe(pd.DataFrame(versions), hide_index=True, width="stretch")
+    else:
+        st.info("No trained model versions yet; the bundled model is in use.")
+
+with tab_threshold:
+    curve = _curve(db_url())
+    if not curve["labelled"]:
+        st.info("No labelled posts yet: label some in the queue to see precision and recall.")
+    t = st.slider("Score threshold", 0, 100, 45, key="threshold")
+    i = curve["thresholds"].index(t)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Precision", "—" if curve["precision"][i] is None else f"{curve['precision'][i]:.0%}")
+    c2.metric("Recall", "—" if curve["recall"][i] is None else f"{curve['recall'][i]:.0%}")
+    c3.metric("Opportunities per day", f"{curve['per_day'][i]:.1f}")
+    df = pd.DataFrame({"threshold": curve["thresholds"], "precision": curve["precision"], "recall": curve["recall"]}).set_index("threshold")
+    st.line_chart(df)
+    st.caption(f"Precision and recall against {curve['labelled']:,} human labels; opportunities per day over the last 30 days.")
+    st.bar_chart(pd.DataFrame({"threshold": curve["thresholds"], "opportunities per day": curve["per_day"]}).set_index("threshold"))
+
+with tab_persona:
+    personas = _personas(db_url())
+    names = [p["name"] for p in personas]
+    pick = st.selectbox("Persona", [None, *names], format_func=lambda n: "➕ New persona" if n is None else n, key="persona_pick")
+    if pick is None:
+        template = {"name": "new-persona", "title": "", "languages": ["de", "en"], "exclude": [],
+                    "criteria": [{"name": "Thema", "type": "keywords", "weight": 1.0, "values": [{"terms": ["buchhaltung"], "points": 100}]}]}
+    else:
+        template = next(p for p in personas if p["name"] == pick)["definition"]
+    src = st.text_area("Definition (TOML, as in personas.toml)", persona_to_toml(template), height=380, key=f"persona_src_{pick}")
+    problems = None
+    try:
+        definition = toml_to_persona(src)
+        commands.validate_persona(definition)
+    except (ValueError, commands.ActionError) as exc:
+        problems = str(exc)
+    if problems:
+        st.error(problems)
+    else:
+        st.success("Valid.")
+    if st.button("Save persona", type="primary", disabled=problems is not None, key="persona_save"):
+        pc = run_command(commands.save_persona, definition, success="Persona saved; new classifications use it.")
+        if pc is not None:
+            st.rerun()
+    all_toml = "\n".join(persona_to_toml(p["definition"]) for p in personas)
+    st.download_button("Download personas.toml", all_toml.encode(), "personas.toml", "text/plain",
+                       help="`radar config load` reads personas from this file; keep it in sync after edits here.")
