@@ -28,8 +28,8 @@ def md_escape(text: str | None) -> str:
         return ""
     text = _CONTROL.sub("", str(text))
     lines = [_MD_SPECIAL.sub(r"\\\1", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    # two trailing spaces would be invisible; a backslash at line end is CommonMark's hard break
-    return "\\\n".join(line.rstrip() for line in lines)
+    # a backslash at line end is CommonMark's hard break: the post's line breaks stay visible
+    return "\\\n".join(lines)
 
 
 def _spans(text: str, phrases: list[str]) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` 
 
 import streamlit as st  # noqa: E402
 
+from dashboard.navigation import PAGES_BY_ROLE  # noqa: E402
 from dashboard.state import CurrentUser, config, current_user, sessions  # noqa: E402
 from radar.auth import authenticate  # noqa: E402
 from radar.config import ConfigError  # noqa: E402
@@ -54,26 +55,6 @@ def logout() -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.rerun()
-
-
-# file in app_pages, title, icon
-# Material icons ship with Streamlit's frontend; emoji need fonts a server browser may lack.
-OVERVIEW = ("overview.py", "Overview", ":material/home:")
-TODAY = ("today.py", "Today", ":material/inbox:")
-RADARS = ("radars.py", "Radars", ":material/radar:")
-PICK_LIST = ("pick_list.py", "Pick list", ":material/front_hand:")
-MY_LEADS = ("my_leads.py", "My leads", ":material/handshake:")
-CLASSIFIER = ("classifier.py", "Classifier", ":material/model_training:")
-SOURCES = ("sources.py", "Sources", ":material/rss_feed:")
-REPORTS = ("reports.py", "Reports", ":material/monitoring:")
-
-PAGES_BY_ROLE: dict[str, list[tuple[str, str, str]]] = {
-    "admin": [OVERVIEW, TODAY, RADARS, CLASSIFIER, SOURCES, REPORTS],
-    "marketing": [OVERVIEW, TODAY, RADARS, CLASSIFIER, REPORTS],
-    "consultant": [TODAY, RADARS, OVERVIEW, REPORTS],
-    "qualifier": [TODAY, OVERVIEW],
-    "partner": [PICK_LIST, MY_LEADS, RADARS, REPORTS],
-}
 
 
 def main() -> None:
