@@ -222,6 +222,9 @@ def measure(url: str, repeat: int) -> list:
     _time("Today: 7 days, one source, all statuses", lambda s: inbox(s, InboxFilter(
         since=week.since, until=week.until, statuses=(), sources=("source-3",)), page=1).total, repeat, url, results)
 
+    month = InboxFilter(since=now - dt.timedelta(days=30), until=now + dt.timedelta(minutes=1), statuses=())
+    _time("Today: 30 days, all statuses, page 1", lambda s: inbox(s, month, page=1).total, repeat, url, results)
+
     def detail(s):
         first = inbox(s, day, page=1).rows[0]["id"]
         return opportunity_detail(s, first)["score"]

@@ -135,8 +135,9 @@ def humanize_age(delta: dt.timedelta) -> str:
 
 
 def inbox_filter_options(session: Session, since: dt.datetime | None = None) -> dict[str, list[str]]:
-    """Choices for the Today filters: personas and sources from their tables, languages seen lately."""
-    since = since or utcnow() - dt.timedelta(days=30)
+    """Choices for the Today filters: personas and sources from their tables, languages seen in
+    the last week (a bounded scan of the published_at index)."""
+    since = since or utcnow() - dt.timedelta(days=7)
     langs = session.scalars(
         select(Opportunity.language).where(Opportunity.published_at >= since, Opportunity.language.is_not(None)).distinct().limit(50)
     )
