@@ -46,6 +46,8 @@ def _wait_idle(page):
 def _shot(page, name):
     SHOTS.mkdir(exist_ok=True)
     _wait_idle(page)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)  # charts and data grids draw after the script finished
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 

@@ -79,7 +79,7 @@ with right:
         if isinstance(result, str):
             st.error(f"The query is not valid: {result}")
         else:
-            st.metric("Matches in 30 days", f"{result['total']:,}", f"{result['total'] / 30:.1f} per day", delta_color="off")
+            st.metric("Matches in 30 days", f"{result['total']:,}", f"{result['total'] / 30:.1f} per day", delta_color="off", delta_arrow="off")
             st.bar_chart(pd.DataFrame(result["per_day"]).set_index("day"), y="matches")
             if result["examples"] and not is_partner:
                 st.caption("Best matches")

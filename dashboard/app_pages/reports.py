@@ -44,7 +44,7 @@ else:
     cols = st.columns(len(FUNNEL_STEPS))
     for col, step in zip(cols, FUNNEL_STEPS):
         share = f"{totals[step] / totals['found']:.0%} of found" if totals["found"] else None
-        col.metric(step, f"{int(totals[step]):,}", share, delta_color="off")
+        col.metric(step, f"{int(totals[step]):,}", share, delta_color="off", delta_arrow="off")
     st.bar_chart(totals.rename("count"), horizontal=True)
     st.line_chart(df[list(FUNNEL_STEPS)])
     st.dataframe(df.reset_index(), hide_index=True, width="stretch")
