@@ -99,6 +99,7 @@ class CrawlSettings(Section):
     download_timeout: float = Field(30.0, gt=0, description="Seconds before one request is given up.", examples=[20])
     max_response_bytes: int = Field(10_000_000, gt=0, description="Responses larger than this are dropped with a recorded error.", examples=[5_000_000])
     retry_times: int = Field(3, ge=0, description="Retries of a request after 5xx, 429 or a timeout.", examples=[2])
+    retry_backoff: float = Field(2.0, ge=0, description="Seconds before the first retry; doubles with each further retry (at most 60 s).", examples=[5.0])
     max_retry_after: float = Field(600.0, ge=0, description="Longest Retry-After (seconds) honoured; longer waits end the run and resume next time.", examples=[300])
     crawl_timeout: str = Field("10m", description="A whole crawl of one source is stopped after this long.", examples=["5m"])
     max_pages: int = Field(20, ge=1, description="Most listing pages fetched per source and run.", examples=[5])

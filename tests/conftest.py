@@ -107,3 +107,16 @@ def config_dir(tmp_path, db_url, monkeypatch) -> Path:
     monkeypatch.setenv("RADAR_CONFIG", str(folder))
     monkeypatch.setenv("RADAR_DATABASE_URL", db_url)
     return folder
+
+
+@pytest.fixture
+def replay_server():
+    """A started local replay HTTP server on 127.0.0.1 (ephemeral port); see tests/httpserver.py.
+
+    Example: ``replay_server.route("/feed.xml", Reply(body=wire("rss_atom/real_sites/narro.rss")))``
+    then crawl ``replay_server.url("/feed.xml")``; ``replay_server.requests`` logs every request.
+    """
+    from httpserver import ReplayServer
+
+    with ReplayServer() as server:
+        yield server

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from radar import __version__
-from radar.cli import core
+from radar.cli import collect, core
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -27,4 +27,6 @@ def main(ctx: click.Context, config_dir: str | None) -> None:
 
 
 for command in core.COMMANDS:
+    main.add_command(command)
+for command in collect.COMMANDS:
     main.add_command(command)

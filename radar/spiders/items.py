@@ -15,6 +15,9 @@ class MentionItem:
     pipeline turns it into plain text with paragraphs. ``published_at`` is timezone-aware UTC.
     ``extra`` carries kind-specific facts worth keeping (``kind``: post/comment, ``score``,
     ``tags``, ``parent_id``, ``site``…), never profile data about the author.
+
+    The pipelines fill the last three fields (spiders leave them alone): ``canonical_url``,
+    ``content_hash`` and the SimHash ``simhash`` of the cleaned text.
     """
 
     source: str | None = None
@@ -27,3 +30,6 @@ class MentionItem:
     published_at: dt.datetime | None = None
     language: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    canonical_url: str = ""
+    content_hash: str = ""
+    simhash: int | None = None

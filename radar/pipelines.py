@@ -1,0 +1,300 @@
+"""Item pipelines: clean → detect language → canonicalise URL → dedupe, group and store.
+
+Each pipeline has Scrapy's shape (``from_crawler``, ``open_spider``/``close_spider``,
+``process_item`` returning the item or raising ``DropItem``). The work itself lives in plain
+functions (:func:`prepare_item`) and :class:`MentionStore`, which ``radar sources check`` and
+``bench/ingest.py`` use without Scrapy.
+
+Crash safety: every mention is stored in its own short transaction, so a SIGKILL loses nothing
+that was stored and the next run's dedupe (``source_id, external_id`` is unique in the
+database, the last line of defence) stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.exceptions import DropItem
+from sqlalchemy import Engine, bindparam, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from radar.models import Mention, utcnow
+from radar.spiders.items import MentionItem
+from radar.textproc import (
+    SimHashIndex,
+    canonical_url,
+    clean_text,
+    content_hash,
+    detect_language,
+    is_site_root,
+    normalise_language,
+    simhash,
+    to_signed64,
+    to_unsigned64,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_EXTERNAL_ID = 300
+MAX_URL = 2000
+MAX_AUTHOR = 200
+GROUP_WINDOW_DAYS = 60
+
+
+class InvalidItem(ValueError):
+    """An item that cannot become a mention (no text, no identity)."""
+
+
+# --------------------------------------------------------------------------- pure preparation
+def _no_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; hostile or broken pages sometimes carry it
+    return value.replace("\x00", "") if value and "\x00" in value else value
+
+
+def clean_item(item: MentionItem) -> MentionItem:
+    """Title and body as plain text (paragraphs kept); ``body_format`` becomes ``"text"``."""
+    item.title, item.body, item.author, item.url = _no_nul(item.title), _no_nul(item.body), _no_nul(item.author), _no_nul(item.url)
+    if item.external_id is not None:
+        item.external_id = _no_nul(str(item.external_id))
+    item.title = clean_text(item.title or "", "html" if "<" in (item.title or "") or "&" in (item.title or "") else "text").replace("\n", " ")
+    item.body = clean_text(item.body or "", item.body_format)
+    item.body_format = "text"
+    if item.author:
+        item.author = item.author.strip()[:MAX_AUTHOR] or None
+    if item.published_at is not None and item.published_at.tzinfo is None:
+        item.published_at = item.published_at.replace(tzinfo=dt.timezone.utc)
+    if not (item.title or item.body):
+        raise InvalidItem(f"item {item.external_id or item.url or '?'} has neither title nor text")
+    return item
+
+
+def language_of(item: MentionItem, source_hint: str | None = None) -> str | None:
+    """Detected language; the item's own language (from the API or feed) and then the source's
+    ``language`` hint decide when detection is unsure."""
+    hint = normalise_language(item.language) or normalise_language(item.extra.get("language_hint")) or normalise_language(source_hint)
+    return detect_language(f"{item.title}\n{item.body}", hint)
+
+
+def prepare_item(item: MentionItem, source_hint: str | None = None) -> MentionItem:
+    """Clean, detect the language, canonicalise the URL, fingerprint. Raises :class:`InvalidItem`."""
+    clean_item(item)
+    item.language = language_of(item, source_hint)
+    item.canonical_url = canonical_url(item.url)
+    if not item.external_id:
+        if item.canonical_url and not is_site_root(item.canonical_url):
+            item.external_id = item.canonical_url
+        else:
+            raise InvalidItem(f"item {item.title[:60]!r} has neither an id nor a URL")
+    item.external_id = str(item.external_id)
+    if len(item.external_id) > MAX_EXTERNAL_ID:
+        item.external_id = "sha256:" + hashlib.sha256(item.external_id.encode()).hexdigest()
+    item.content_hash = content_hash(item.title, item.body, item.author)
+    item.simhash = simhash(f"{item.title}\n{item.body}")
+    return item
+
+
+# --------------------------------------------------------------------------- storage
+@dataclass
+class StoreResult:
+    status: str  # "new" or "duplicate"
+    mention_id: int | None = None
+    reason: str = ""  # duplicate: external_id | url | content
+    group_id: int | None = None
+
+
+@dataclass
+class MentionStore:
+    """Dedupes, groups and stores prepared items of one source, one transaction each.
+
+    ``store(item)`` answers :class:`StoreResult`: ``new`` (with the mention id and group) or
+    ``duplicate`` (with the reason: same external id, same canonical URL, or same content in
+    the same source). Near-duplicates and cross-posts (same content hash in another source, or a
+    SimHash within 3 bits) are stored with ``group_id`` = the first mention of their group.
+    """
+
+    engine: Engine
+    source_id: int
+    index: SimHashIndex = field(default_factory=SimHashIndex)
+    _conn: Any = None
+
+    def open(self) -> "MentionStore":
+        self._conn = self.engine.connect()
+        since = utcnow() - dt.timedelta(days=GROUP_WINDOW_DAYS)
+        t = Mention.__table__
+        with self._conn.begin():
+            rows = self._conn.execute(
+                select(t.c.id, t.c.simhash, t.c.group_id).where(t.c.simhash.is_not(None), t.c.fetched_at >= since).order_by(t.c.id)
+            )
+            for mid, fp, gid in rows:
+                self.index.add(to_unsigned64(fp), gid or mid)
+        return self
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> "MentionStore":
+        return self.open()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _statements(self):
+        # built once: bound parameters let SQLAlchemy reuse the compiled statements
+        t = Mention.__table__
+        if not hasattr(self, "_lookup"):
+            self._lookup = (
+                select(t.c.id, t.c.source_id, t.c.external_id, t.c.canonical_url, t.c.group_id)
+                .where(or_((t.c.source_id == bindparam("sid")) & (t.c.external_id == bindparam("eid")),
+                           t.c.content_hash == bindparam("hash"), t.c.canonical_url == bindparam("curl")))
+                .order_by(t.c.id).limit(20)
+            )
+            self._insert = insert(t)
+        return self._lookup, self._insert
+
+    def store(self, item: MentionItem) -> StoreResult:
+        conn = self._conn
+        lookup, insert_stmt = self._statements()
+        url = (item.canonical_url or "")[:MAX_URL]
+        url_key = url if url and not is_site_root(url) else "\t"  # matches no stored URL
+        try:
+            with conn.begin():
+                rows = conn.execute(lookup, {"sid": self.source_id, "eid": item.external_id, "hash": item.content_hash, "curl": url_key}).all()
+                group_id = None
+                for row in rows:
+                    if row.source_id == self.source_id and row.external_id == item.external_id:
+                        return StoreResult("duplicate", row.id, "external_id")
+                for row in rows:
+                    if row.canonical_url == url_key:
+                        return StoreResult("duplicate", row.id, "url")
+                for row in rows:  # the remaining rows share the content hash
+                    if row.source_id == self.source_id:
+                        return StoreResult("duplicate", row.id, "content")
+                    group_id = group_id or (row.group_id or row.id)
+                if group_id is None and item.simhash is not None:
+                    group_id = self.index.find(item.simhash)
+                values = dict(
+                    source_id=self.source_id,
+                    external_id=item.external_id,
+                    url=item.url or url,
+                    canonical_url=url,
+                    title=item.title or "",
+                    body=item.body or "",
+                    author=item.author,
+                    language=item.language,
+                    published_at=item.published_at,
+                    fetched_at=utcnow(),
+                    content_hash=item.content_hash,
+                    simhash=to_signed64(item.simhash) if item.simhash is not None else None,
+                    group_id=group_id,
+                    extra=_jsonable(item.extra),
+                    classified_at=None,
+                )
+                mention_id = conn.execute(insert_stmt, values).inserted_primary_key[0]
+        except IntegrityError:
+            # another process stored it between our check and our insert: a duplicate
+            return StoreResult("duplicate", None, "external_id")
+        if item.simhash is not None:
+            self.index.add(item.simhash, group_id or mention_id)
+        return StoreResult("new", mention_id, group_id=group_id)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+# --------------------------------------------------------------------------- Scrapy pipelines
+def _record_failure(crawler, item: MentionItem, reason: str) -> None:
+    crawler.stats.inc_value("radar/items_failed")
+    spider = crawler.spider
+    if spider is not None and hasattr(spider, "record_error"):
+        spider.record_error(reason, url=item.url, item=True)
+
+
+class PreparePipeline:
+    """Clean text, language, canonical URL and fingerprints (see :func:`prepare_item`)."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "PreparePipeline":
+        return cls(crawler)
+
+    def process_item(self, item: MentionItem) -> MentionItem:
+        if not isinstance(item, MentionItem):
+            return item
+        spider = self.crawler.spider
+        hint = getattr(spider, "source_settings", {}).get("language") if spider is not None else None
+        try:
+            return prepare_item(item, hint)
+        except InvalidItem as exc:
+            _record_failure(self.crawler, item, str(exc))
+            raise DropItem(str(exc), log_level="INFO") from None
+        except Exception as exc:  # noqa: BLE001 - hostile input must not stop the crawl
+            log.exception("preparing item %s failed", item.external_id)
+            _record_failure(self.crawler, item, f"could not prepare item: {exc.__class__.__name__}: {exc}")
+            raise DropItem(str(exc)) from None
+
+
+class StorePipeline:
+    """Dedupe, group and store, one transaction per mention. Needs the settings
+    ``RADAR_DATABASE_URL`` and ``RADAR_SOURCE_ID``; without ``RADAR_DATABASE_URL`` (e.g.
+    ``radar sources check``) it stores nothing and passes items on."""
+
+    def __init__(self, crawler, db_url: str | None, source_id: int | None) -> None:
+        self.crawler = crawler
+        self.db_url = db_url
+        self.source_id = source_id
+        self.store: MentionStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "StorePipeline":
+        return cls(crawler, crawler.settings.get("RADAR_DATABASE_URL"), crawler.settings.getint("RADAR_SOURCE_ID") or None)
+
+    def open_spider(self) -> None:
+        if self.db_url and self.source_id:
+            from radar.db import get_engine
+
+            self.store = MentionStore(get_engine(self.db_url), self.source_id).open()
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, item: MentionItem) -> MentionItem:
+        if not isinstance(item, MentionItem) or self.store is None:
+            return item
+        stats = self.crawler.stats
+        try:
+            result = self.store.store(item)
+        except Exception as exc:  # noqa: BLE001 - a database hiccup fails one item, not the crawl
+            log.exception("storing item %s failed", item.external_id)
+            _record_failure(self.crawler, item, f"could not store item {item.external_id}: {exc.__class__.__name__}: {exc}")
+            raise DropItem(str(exc)) from None
+        if result.status == "new":
+            stats.inc_value("radar/items_new")
+            item.extra["mention_id"] = result.mention_id
+            return item
+        stats.inc_value("radar/items_duplicate")
+        stats.inc_value(f"radar/duplicate/{result.reason}")
+        raise DropItem(f"duplicate ({result.reason})", log_level="DEBUG")
+
+
+ITEM_PIPELINES = {
+    "radar.pipelines.PreparePipeline": 100,
+    "radar.pipelines.StorePipeline": 900,
+}

@@ -1,0 +1,168 @@
+"""The ingest steps: clean text, language, canonical URLs, fingerprints, dedupe and grouping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from radar.db import get_engine, get_sessionmaker
+from radar.models import Mention, Source
+from radar.pipelines import InvalidItem, MentionStore, prepare_item
+from radar.spiders.items import MentionItem
+from radar.textproc import (
+    SimHashIndex,
+    canonical_url,
+    clean_text,
+    detect_language,
+    hamming,
+    html_to_text,
+    markdown_to_text,
+    simhash,
+)
+from conftest import SHARED_DATA
+
+
+def test_html_to_text_keeps_paragraphs_drops_scripts():
+    html = ("<div><p>Hallo zusammen,</p><p>wir suchen einen <b>IT-Dienstleister</b>&nbsp;für 60 Mitarbeiter.<br>Danke!</p>"
+            "<script>alert('x')</script><style>p{}</style><ul><li>eins</li><li>zwei</li></ul></div>")
+    assert html_to_text(html) == "Hallo zusammen,\n\nwir suchen einen IT-Dienstleister für 60 Mitarbeiter.\nDanke!\n\neins\nzwei"
+    assert html_to_text("Fish &amp; Chips") == "Fish & Chips"
+    assert html_to_text("<p>unclosed <b>bold") == "unclosed bold"
+
+
+def test_markdown_lightly():
+    md = "# Frage\n\n**Welche** Software für [DATEV](https://datev.de) &amp; Lohn?\n\n> zitiert\n\n* Punkt `code`"
+    assert markdown_to_text(md) == "Frage\n\nWelche Software für DATEV & Lohn?\n\nzitiert\n\n* Punkt code"
+    assert clean_text("a\n\n\n\nb", "text") == "a\n\nb"
+
+
+def test_canonical_url_drops_tracking_and_sorts():
+    assert canonical_url("HTTPS://Example.com:443/a/b?utm_source=x&b=2&fbclid=1&a=1#frag") == "https://example.com/a/b?a=1&b=2"
+    assert canonical_url("http://forum.de/viewtopic.php?t=5&sid=abc&PHPSESSID=9") == "http://forum.de/viewtopic.php?t=5"
+    assert canonical_url("") == ""
+
+
+@pytest.mark.parametrize("text,hint,expected", [
+    ("Hallo, kann mir jemand einen guten Steuerberater in Stuttgart empfehlen? Wir sind eine kleine Firma.", None, "de"),
+    ("Can anyone recommend a good accounting tool for a small business with 20 employees?", None, "en"),
+    ("Как пережить новогоднюю ночь и не сойти с ума от салатов", None, "other"),
+    ("Olá a todos, alguém conhece um bom contabilista no Porto para uma pequena empresa?", None, "other"),
+    ("DATEV Lohn", "de", "de"),
+    ("ok", None, None),
+])
+def test_detect_language(text, hint, expected):
+    assert detect_language(text, hint) == expected
+
+
+def test_detect_language_on_real_german_forum_posts():
+    path = SHARED_DATA / "posts" / "computer_forum_support_de.jsonl"
+    if not path.exists():
+        pytest.skip("../shared/data/posts is not available")
+    texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert [detect_language(t) for t in texts].count("de") == len(texts)
+
+
+def test_simhash_near_duplicates_are_close_and_others_far():
+    a = ("Wir sind ein Handwerksbetrieb in Stuttgart mit 60 Mitarbeitern und suchen einen IT-Dienstleister, der unser "
+         "Netzwerk, die Server und die Arbeitsplätze betreut. Bisher macht das ein Mitarbeiter nebenbei, das geht so nicht "
+         "weiter. Wichtig sind uns schnelle Reaktionszeiten und jemand, der DATEV kennt. Hat jemand Empfehlungen?")
+    b = a.replace("Stuttgart", "Esslingen") + " Danke!"
+    c = ("Can anyone recommend a bookkeeping app that works with German tax rules, supports multiple currencies and "
+         "exports to DATEV? We are a team of five and currently use spreadsheets for everything.")
+    ha, hb, hc = simhash(a), simhash(b), simhash(c)
+    assert hamming(ha, hb) <= 6 < hamming(ha, hc)
+    assert simhash("zu kurz") is None
+    index = SimHashIndex()
+    index.add(ha, 7)
+    assert index.find(hb) == 7 and index.find(hc) is None
+
+
+def test_prepare_item_rejects_empty():
+    with pytest.raises(InvalidItem):
+        prepare_item(MentionItem(source="s", external_id="1", title="", body="<p> </p>"))
+
+
+def _store(db_url, name):
+    with get_sessionmaker(db_url).begin() as s:
+        src = Source(name=name, kind="feed", settings={})
+        s.add(src)
+        s.flush()
+        sid = src.id
+    return MentionStore(get_engine(db_url), sid).open()
+
+
+def _item(ext, url, title, body, author="anna"):
+    return prepare_item(MentionItem(source="x", external_id=ext, url=url, title=title, body=body, author=author,
+                                    published_at=dt.datetime(2025, 11, 24, 9, tzinfo=dt.timezone.utc)))
+
+
+TEXT = ("<p>Wir sind ein Handwerksbetrieb mit 60 Mitarbeitern und suchen eine Software für Zeiterfassung "
+        "und Lohnabrechnung, die mit DATEV zusammenarbeitet. Bisher schreiben alle ihre Stunden auf Zettel, "
+        "und die Buchhaltung tippt sie am Monatsende ab. Hat jemand Erfahrungen mit solchen Lösungen?</p>")
+
+
+def test_dedupe_and_grouping(db_url):
+    a, b = _store(db_url, "a"), _store(db_url, "b")
+    first = a.store(_item("1", "https://forum.de/t/1?utm_source=x", "Zeiterfassung gesucht", TEXT))
+    assert first.status == "new" and first.group_id is None
+    assert a.store(_item("1", "https://forum.de/t/1", "Zeiterfassung gesucht", TEXT)).reason == "external_id"
+    assert b.store(_item("99", "https://forum.de/t/1#reply", "anders", "ganz anderer Text hier")).reason == "url"
+    assert a.store(_item("2", "https://forum.de/t/2", "Zeiterfassung gesucht", TEXT)).reason == "content"
+    cross = b.store(_item("7", "https://other.de/p/7", "Zeiterfassung gesucht", TEXT))  # cross-post, same text
+    near = b.store(_item("8", "https://other.de/p/8", "Zeiterfassung gesucht!", TEXT.replace("Hat jemand", "Hat wer"), author="bob"))
+    other = b.store(_item("9", "https://other.de/p/9", "Drucker", "Mein Drucker druckt seit dem Update keine Seiten mehr, was kann ich tun?"))
+    assert (cross.status, cross.group_id) == ("new", first.mention_id)
+    assert (near.status, near.group_id) == ("new", first.mention_id)
+    assert (other.status, other.group_id) == ("new", None)
+    a.close(), b.close()
+    with get_sessionmaker(db_url)() as s:
+        rows = list(s.scalars(select(Mention).order_by(Mention.id)))
+    assert len(rows) == 4 and all(m.classified_at is None for m in rows)
+    assert rows[0].canonical_url == "https://forum.de/t/1" and rows[0].url == "https://forum.de/t/1?utm_source=x"
+    assert rows[0].body.startswith("Wir sind ein Handwerksbetrieb") and rows[0].language == "de"
+    # a fresh store (a new crawl process) groups against what is already stored
+    c = _store(db_url, "c")
+    again = c.store(_item("x", "https://third.de/x", "Zeiterfassung gesucht", TEXT.replace("60", "61"), author="carl"))
+    assert again.group_id == first.mention_id
+    c.close()
+
+
+def test_racing_stores_keep_one_copy(db_url):
+    """Several crawl workers storing the same post at the same moment: exactly one is new, the
+    others are duplicates (the unique constraint is the last line of defence), none errors."""
+    import threading
+
+    first = _store(db_url, "a")
+    stores = [first] + [MentionStore(get_engine(db_url), first.source_id).open() for _ in range(3)]
+    results, errors = [], []
+    for round_no in range(5):
+        barrier = threading.Barrier(len(stores))
+
+        def work(store, n=round_no):
+            try:
+                barrier.wait()
+                results.append(store.store(_item(f"r{n}", f"https://forum.de/t/r{n}", f"Titel {n}", TEXT)).status)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+        threads = [threading.Thread(target=work, args=(st,)) for st in stores]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+    assert errors == []
+    assert results.count("new") == 5 and results.count("duplicate") == 15
+    with get_sessionmaker(db_url)() as s:
+        assert len(list(s.scalars(select(Mention.id)))) == 5
+    for st in stores:
+        st.close()
+
+
+def test_nul_bytes_and_missing_urls_store_on_every_engine(db_url):
+    store = _store(db_url, "a")
+    item = prepare_item(MentionItem(source="a", external_id="n\x00ul", url=None, title="Titel\x00", body="Text mit \x00 NUL-Byte und mehr"))
+    assert store.store(item).status == "new"
+    assert store.store(prepare_item(MentionItem(source="a", external_id="n2", url="", title="anderes", body="ganz andere Worte"))).status == "new"
+    store.close()
+    with get_sessionmaker(db_url)() as s:
+        assert [m.title for m in s.scalars(select(Mention).order_by(Mention.id))] == ["Titel", "anderes"]
