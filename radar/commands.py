@@ -219,7 +219,7 @@ def check_source(name: str, timeout: float = 300) -> CheckResult:
 
     try:
         proc = subprocess.run([sys.executable, "-m", "radar", "sources", "check", name], capture_output=True, text=True,
-                              timeout=timeout, env=os.environ.copy(), check=False)
+                              timeout=timeout, env={**os.environ, "COLUMNS": "160"}, check=False)
     except subprocess.TimeoutExpired:
         return CheckResult(124, f"the check took longer than {timeout:.0f} s and was stopped")
     out = (proc.stdout + ("\n" + proc.stderr if proc.stderr.strip() else "")).strip()

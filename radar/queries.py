@@ -178,51 +178,50 @@ def opportunity_detail(session: Session, opportunity_id: int) -> dict[str, Any] 
 
 
 # ---------------------------------------------------------------------------- Sources
-def source_health(session: Session, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """One row per source: last run, its status and new items, errors, error streak, next run."""
+def source_overview(session: Session, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The Sources page's table: the collection's :func:`radar.collection.source_health` plus the
+    items stored in the last 24 hours and the next run (the scheduler's when it has one, else
+    the last run plus the interval)."""
+    from radar.collection import source_health
+
     now = now or utcnow()
-    last_run = (
-        select(CrawlRun.source_id, func.max(CrawlRun.id).label("run_id")).group_by(CrawlRun.source_id).subquery()
-    )
-    since = now - dt.timedelta(days=1)
-    new_24h = (
-        select(CrawlRun.source_id, func.coalesce(func.sum(CrawlRun.items_new), 0).label("n"))
-        .where(CrawlRun.started_at >= since).group_by(CrawlRun.source_id).subquery()
-    )
-    q = (
-        select(Source, CrawlRun, new_24h.c.n)
-        .outerjoin(last_run, last_run.c.source_id == Source.id)
-        .outerjoin(CrawlRun, CrawlRun.id == last_run.c.run_id)
-        .outerjoin(new_24h, new_24h.c.source_id == Source.id)
-        .order_by(Source.name)
-    )
+    new_24h = dict(session.execute(
+        select(Source.name, func.coalesce(func.sum(CrawlRun.items_new), 0)).join(CrawlRun, CrawlRun.source_id == Source.id)
+        .where(CrawlRun.started_at >= now - dt.timedelta(days=1)).group_by(Source.name)
+    ).all())
+    scheduled = _scheduled_runs(session)
     rows = []
-    for src, run, n in session.execute(q):
+    for h in source_health(session):
         next_run = None
-        if src.enabled:
-            next_run = (src.last_run_at + dt.timedelta(seconds=src.interval_seconds)) if src.last_run_at else now
-        errors = (run.errors or []) if run else []
+        if h.enabled:
+            next_run = scheduled.get(h.name) or ((h.last_run_at + dt.timedelta(seconds=h.interval_seconds)) if h.last_run_at else now)
         rows.append({
-            "name": src.name, "kind": src.kind, "enabled": src.enabled, "interval_min": src.interval_seconds // 60,
-            "last_run_at": src.last_run_at, "last_status": src.last_status or "never run",
-            "last_run_new": run.items_new if run else 0, "last_run_pages": run.pages if run else 0,
-            "new_24h": int(n or 0), "items_total": src.items_total, "error_streak": src.error_streak,
-            "last_error": src.last_error or (str(errors[-1]) if errors else ""), "next_run_at": next_run,
+            "name": h.name, "kind": h.kind, "enabled": h.enabled, "interval_min": h.interval_seconds // 60,
+            "last_run_at": h.last_run_at, "last_status": h.last_status or "never run", "last_run_new": h.last_new or 0,
+            "new_24h": int(new_24h.get(h.name, 0)), "items_total": h.items_total, "error_streak": h.error_streak,
+            "last_error": h.last_error or "", "next_run_at": next_run,
         })
     return rows
 
 
+def _scheduled_runs(session: Session) -> dict[str, dt.datetime]:
+    """Next run per source name from the service's status, when the service part is installed."""
+    try:
+        from radar.status import service_status
+    except ImportError:
+        return {}
+    return {src["name"]: src["next_run_at"] for src in service_status(session).get("sources", []) if src.get("next_run_at")}
+
+
 def recent_runs(session: Session, source_name: str, limit: int = 20) -> list[dict[str, Any]]:
-    """The last crawl runs of one source, newest first."""
-    q = (
-        select(CrawlRun).join(Source, Source.id == CrawlRun.source_id).where(Source.name == source_name)
-        .order_by(CrawlRun.id.desc()).limit(limit)
-    )
+    """The last crawl runs of one source, newest first, as table rows."""
+    from radar.collection import recent_runs as runs
+
     return [
         {"started_at": r.started_at, "finished_at": r.finished_at, "status": r.status, "pages": r.pages,
          "new": r.items_new, "duplicates": r.items_duplicate, "failed": r.items_failed,
-         "errors": "; ".join(str(e) for e in (r.errors or []))[:500]}
-        for r in session.scalars(q)
+         "errors": "; ".join(str(e.get("reason", e) if isinstance(e, dict) else e) for e in (r.errors or []))[:500]}
+        for r in runs(session, source_name, limit)
     ]
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.state import db_url, flash, require_user, run_command, sessions
 from radar import commands
-from radar.queries import recent_runs, source_health
+from radar.queries import recent_runs, source_overview
 
 require_user("admin")
 
@@ -15,7 +15,7 @@ require_user("admin")
 @st.cache_data(ttl=15)
 def _health(url: str) -> list[dict]:
     with sessions()() as s:
-        return source_health(s)
+        return source_overview(s)
 
 
 @st.cache_data(ttl=15)
