@@ -62,27 +62,38 @@ def require_user(*roles: str) -> CurrentUser:
     return user  # type: ignore[return-value]
 
 
-def run_command(fn: Callable[..., Any], *args: Any, success: str | None = None, **kwargs: Any) -> Any:
-    """Run a command function of radar/ in one transaction; show its error message instead of a
-    traceback. Clears cached reads so the page shows the change. Returns the result or None."""
+def _refusals() -> tuple[type[Exception], ...]:
+    """Exceptions that carry a message for the user (not a bug): ours and the leads package's."""
     from radar.commands import ActionError
 
+    kinds: list[type[Exception]] = [ActionError]
+    try:
+        from radar.leads.errors import LeadError
+
+        kinds.append(LeadError)
+    except ImportError:
+        pass
+    return tuple(kinds)
+
+
+def run_command(fn: Callable[..., Any], *args: Any, success: str | None = None,
+                errors: dict[type[Exception], str] | None = None, clear_cache: bool = True, **kwargs: Any) -> Any:
+    """Run a command function of radar/ in one transaction. A refusal (ActionError, LeadError)
+    is shown as an error message — ``errors`` may word it per exception type, with ``{exc}`` for
+    the original message — instead of a traceback. On success clears cached reads (so the page
+    shows the change) and queues ``success`` for :func:`flash`. Returns the result (None on refusal)."""
     try:
         with sessions().begin() as s:
             result = fn(s, *args, **kwargs)
-    except ActionError as exc:
-        st.error(str(exc))
+    except _refusals() as exc:
+        template = next((m for k, m in (errors or {}).items() if isinstance(exc, k)), "{exc}")
+        st.error(template.replace("{exc}", str(exc)))
         return None
-    except Exception as exc:  # noqa: BLE001 - the other parts raise their own named errors
-        name = type(exc).__name__
-        if name in {"AlreadyReserved", "FeedbackOverdue", "NotOffered", "LeadError", "QueryError", "StageError"}:
-            st.error(str(exc))
-            return None
-        raise
-    st.cache_data.clear()
+    if clear_cache:
+        st.cache_data.clear()
     if success:
         st.session_state["flash"] = success
-    return result
+    return True if result is None else result
 
 
 def flash() -> None:

@@ -114,7 +114,7 @@ if detail is None:
     st.warning("This opportunity no longer exists (purged or merged). Pick another one.")
     st.stop()
 if detail["status"] == "new":
-    run_command(commands.mark_seen, detail["id"], user.id)
+    run_command(commands.mark_seen, detail["id"], user.id, clear_cache=False)  # the inbox may show "new" for 30 s more
     detail["status"] = "seen"
 
 st.divider()
@@ -161,8 +161,7 @@ if detail["lead_id"]:
     a2.success(f"Lead #{detail['lead_id']} ({detail['lead_stage']})")
 else:
     if a2.button("Mark contacted", disabled=detail["status"] == "contacted"):
-        run_command(commands.mark_contacted, detail["id"], user.id, success="Marked as contacted.")
-        if "flash" in st.session_state:
+        if run_command(commands.mark_contacted, detail["id"], user.id, success="Marked as contacted."):
             st.rerun()
     if a3.button("Make lead", type="primary", disabled=detail["status"] == "dismissed"):
         lead_id = run_command(commands.make_lead, detail["id"], user, config())
@@ -172,6 +171,5 @@ else:
     with st.form("dismiss", clear_on_submit=True):
         reason = st.text_input("Not relevant because …", placeholder="e.g. job ad, not a request")
         if st.form_submit_button("Not relevant", disabled=detail["status"] == "dismissed"):
-            run_command(commands.dismiss_opportunity, detail["id"], user.id, reason, success="Dismissed as not relevant.")
-            if "flash" in st.session_state:
+            if run_command(commands.dismiss_opportunity, detail["id"], user.id, reason, success="Dismissed as not relevant."):
                 st.rerun()
