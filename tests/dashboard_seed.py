@@ -8,7 +8,6 @@ and classifier store them; once those parts land, seeding goes through their fun
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,8 @@ from radar.models import Classification, Mention, Opportunity, Partner, Persona,
 
 PASSWORD = "correct-horse-1"
 HOSTILE_TITLE = 'Wer kann helfen? <script>window.__pwned=1</script> $x^2$ :red[rot]'
+# as a feed carries it: entity-encoded, which the clean pipeline decodes into the text above
+HOSTILE_TITLE_WIRE = 'Wer kann helfen? &lt;script&gt;window.__pwned=1&lt;/script&gt; $x^2$ :red[rot]'
 HOSTILE_BODY = (
     "Suche einen DATEV Berater für unsere Buchhaltung (30 Mitarbeiter).\n"
     '<img src=x onerror="window.__pwned=1;alert(1)"> <b>fett</b> **nicht fett** [link](javascript:alert(1))\n'
@@ -46,45 +47,64 @@ def seed_users(s: Session) -> dict[str, int]:
     return ids
 
 
-def seed_inbox(s: Session, n: int = 30, now: dt.datetime | None = None) -> list[int]:
-    """``n`` classified mentions with opportunities published over the last hours; the first is
-    hostile (script, img onerror, Markdown and LaTeX tricks) and the best. Returns opportunity ids."""
-    now = now or utcnow()
-    s.add(Persona(name=PERSONA["name"], title=PERSONA["title"], definition=PERSONA))
-    src_de = Source(name="forum-de", kind="feed", settings={"url": "https://forum.example/feed"})
-    src_en = Source(name="hn-ask", kind="hackernews", settings={})
-    s.add_all([src_de, src_en])
-    s.flush()
-    ids = []
-    for i in range(n):
-        hostile = i == 0
-        title = HOSTILE_TITLE if hostile else f"Post {i}: Empfehlung für Buchhaltung gesucht"
-        body = HOSTILE_BODY if hostile else f"Kann jemand eine Buchhaltung empfehlen? Wir sind {20 + i} Leute."
-        src = src_de if i % 3 else src_en
-        lang = "en" if src is src_en else "de"
-        published = now - dt.timedelta(minutes=5 + 10 * i)
-        m = Mention(source_id=src.id, external_id=f"ext-{i}", url=f"https://forum.example/t/{i}" if not hostile else "javascript:alert(1)",
-                    canonical_url=f"https://forum.example/t/{i}", title=title, body=body, author=f"user{i}", language=lang,
-                    published_at=published, content_hash=hashlib.sha256(body.encode()).hexdigest(), classified_at=now)
-        s.add(m)
-        s.flush()
-        score = 95.0 if hostile else max(1.0, 90.0 - 3 * i)
-        temp = "hot" if score >= 70 else "warm" if score >= 45 else "cold"
-        s.add(Classification(
-            mention_id=m.id, model_version="test-1", language=lang, is_request=True, request_probability=0.9, intent="recommendation",
-            urgency=40, score=score, temperature=temp, best_persona=PERSONA["name"],
-            persona_fit={PERSONA["name"]: {"fit": 0.75, "criteria": {"Thema": {"points": 100, "max": 100, "evidence": ["DATEV"]},
-                                                                      "Firmengröße": {"points": 50, "max": 100, "evidence": ["30 Mitarbeiter"]}}}},
-            explanation={"summary": "Asks for a recommendation: 'Suche einen DATEV Berater' (request phrase).",
-                         "evidence": ["Suche einen", "DATEV", "<img src=x onerror"]},
-        ))
-        o = Opportunity(mention_id=m.id, source_id=src.id, score=score, temperature=temp, intent="recommendation",
-                        persona=PERSONA["name"], language=lang, published_at=published)
-        s.add(o)
-        s.flush()
-        ids.append(o.id)
-    return ids
+def seed_inbox(db_url: str, n: int = 30, now: dt.datetime | None = None) -> list[int]:
+    """``n`` posts stored through the collection pipeline (``prepare_item`` + ``MentionStore``),
+    then classified and turned into opportunities, published over the last hours. The first is
+    hostile (script, img onerror, Markdown and LaTeX tricks) and the best. Returns opportunity ids
+    in that order (best first)."""
+    from radar.db import get_engine, get_sessionmaker
+    from radar.pipelines import MentionStore, prepare_item
+    from radar.spiders.items import MentionItem
 
+    now = now or utcnow()
+    with get_sessionmaker(db_url).begin() as s:
+        s.add(Persona(name=PERSONA["name"], title=PERSONA["title"], definition=PERSONA))
+        src_de = Source(name="forum-de", kind="feed", settings={"url": "https://forum.example/feed"})
+        src_en = Source(name="hn-ask", kind="hackernews", settings={})
+        s.add_all([src_de, src_en])
+        s.flush()
+        sources = {"de": src_de.id, "en": src_en.id}
+    stored: list[tuple[int, str]] = []
+    stores = {lang: MentionStore(get_engine(db_url), sid).open() for lang, sid in sources.items()}
+    try:
+        for i in range(n):
+            hostile = i == 0
+            lang = "de" if i % 3 else "en"
+            item = MentionItem(
+                source="forum-de" if lang == "de" else "hn-ask", external_id=f"ext-{i}",
+                url="javascript:alert(1)" if hostile else f"https://forum.example/t/{i}",
+                title=HOSTILE_TITLE_WIRE if hostile else f"Post {i}: Empfehlung für Buchhaltung gesucht",
+                body=HOSTILE_BODY if hostile else f"Kann jemand eine Buchhaltung empfehlen? Wir sind {20 + i} Leute in Stuttgart.",
+                body_format="text", author=f"user{i}", language=lang, published_at=now - dt.timedelta(minutes=5 + 10 * i),
+            )
+            result = stores[lang].store(prepare_item(item, lang))
+            assert result.status == "new", result
+            stored.append((result.mention_id, lang))
+    finally:
+        for st in stores.values():
+            st.close()
+    ids = []
+    with get_sessionmaker(db_url).begin() as s:
+        for i, (mid, lang) in enumerate(stored):
+            m = s.get(Mention, mid)
+            m.language = lang  # short test posts: keep the language the test means
+            score = 95.0 if i == 0 else max(1.0, 90.0 - 3 * i)
+            temp = "hot" if score >= 70 else "warm" if score >= 45 else "cold"
+            s.add(Classification(
+                mention_id=mid, model_version="test-1", language=lang, is_request=True, request_probability=0.9, intent="recommendation",
+                urgency=40, score=score, temperature=temp, best_persona=PERSONA["name"],
+                persona_fit={PERSONA["name"]: {"fit": 0.75, "criteria": {"Thema": {"points": 100, "max": 100, "evidence": ["DATEV"]},
+                                                                          "Firmengröße": {"points": 50, "max": 100, "evidence": ["30 Mitarbeiter"]}}}},
+                explanation={"summary": "Asks for a recommendation: 'Suche einen DATEV Berater' (request phrase).",
+                             "evidence": ["Suche einen", "DATEV", "<img src=x onerror"]},
+            ))
+            m.classified_at = now
+            o = Opportunity(mention_id=mid, source_id=m.source_id, score=score, temperature=temp, intent="recommendation",
+                            persona=PERSONA["name"], language=lang, published_at=m.published_at)
+            s.add(o)
+            s.flush()
+            ids.append(o.id)
+    return ids
 
 APP = str(__import__("pathlib").Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py")
 

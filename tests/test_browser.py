@@ -24,7 +24,8 @@ def app(sqlite_url, tmp_path, monkeypatch):
     shutil.copytree(Path(__file__).resolve().parents[1] / "config", folder)
     with get_sessionmaker(sqlite_url).begin() as s:
         seed_users(s)
-        seed_inbox(s, n=30)
+    seed_inbox(sqlite_url, n=30)
+
     env = {"RADAR_CONFIG": str(folder), "RADAR_DATABASE_URL": sqlite_url, "RADAR_TEST_LOG": str(tmp_path / "streamlit.log")}
     with streamlit_server(env) as base, browser() as b:
         yield base, b

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.usefixtures("config_dir")
 def seeded(db_url):
     with get_sessionmaker(db_url).begin() as s:
         seed_users(s)
-        opps = seed_inbox(s, n=12)
+    opps = seed_inbox(db_url, n=12)
+
     return opps
 
 

@@ -18,8 +18,7 @@ pytestmark = pytest.mark.usefixtures("config_dir")
 def seeded(db_url):
     with get_sessionmaker(db_url).begin() as s:
         seed_users(s)
-        seed_inbox(s, n=12)
-
+    seed_inbox(db_url, n=12)
 
 def test_query_parser():
     assert parse_query('(datev OR lexware) AND NOT "stellen angebot"')

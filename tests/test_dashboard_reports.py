@@ -27,7 +27,8 @@ def pipeline(db_url):
     cfg = load_config()
     with get_sessionmaker(db_url).begin() as s:
         users = seed_users(s)
-        opps = seed_inbox(s, n=10, now=now)
+    opps = seed_inbox(db_url, n=10, now=now)
+    with get_sessionmaker(db_url).begin() as s:
         carl = s.get(User, users["carl"])
         commands.mark_contacted(s, opps[0], carl.id)
         commands.mark_contacted(s, opps[1], carl.id)
@@ -55,6 +56,7 @@ def pipeline(db_url):
         reserve(lead_ids[0], acme, ["SAL", "SQL", "won"], deal=Decimal("1200"), feedback_days=8, closed=True)
         reserve(lead_ids[1], acme, ["SAL", "lost"], feedback_days=9, closed=True)
         reserve(lead_ids[2], beta, ["SAL", "SQL"], feedback_days=1)
+
     return now
 
 

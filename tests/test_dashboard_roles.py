@@ -21,7 +21,8 @@ USERS = {"admin": "ada", "marketing": "mia", "consultant": "carl", "qualifier": 
 def test_role_pages_render(role, db_url):
     with get_sessionmaker(db_url).begin() as s:
         seed_users(s)
-        seed_inbox(s, n=5)
+    seed_inbox(db_url, n=5)
+
     at = login(USERS[role])
     assert at.sidebar.text[0].value.endswith(f"· {role}")
     here = Path(__file__).resolve().parents[1] / "dashboard" / "app_pages"

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.usefixtures("config_dir")
 def seeded(db_url):
     with get_sessionmaker(db_url).begin() as s:
         users = seed_users(s)
-        opps = seed_inbox(s, n=30)
+    opps = seed_inbox(db_url, n=30)
+
     return users, opps
 
 
