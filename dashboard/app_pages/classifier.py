@@ -105,7 +105,7 @@ with tab_threshold:
 with tab_persona:
     personas = _personas(db_url())
     names = [p["name"] for p in personas]
-    pick = st.selectbox("Persona", [None, *names], format_func=lambda n: "➕ New persona" if n is None else n, key="persona_pick")
+    pick = st.selectbox("Persona", [None, *names], format_func=lambda n: "+ New persona" if n is None else n, key="persona_pick")
     if pick is None:
         template = {"name": "new-persona", "title": "", "languages": ["de", "en"], "exclude": [],
                     "criteria": [{"name": "Thema", "type": "keywords", "weight": 1.0, "values": [{"terms": ["buchhaltung"], "points": 100}]}]}

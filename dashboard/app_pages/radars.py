@@ -46,7 +46,7 @@ flash()
 mine = _radars(db_url(), None if user.role == "admin" or is_partner else user.id, user.partner_id if is_partner else None)
 opts = _options(db_url())
 names = {r["id"]: r["name"] for r in mine}
-choice = st.selectbox("Radar", [None, *names], format_func=lambda i: "➕ New radar" if i is None else names[i], key="radar_pick")
+choice = st.selectbox("Radar", [None, *names], format_func=lambda i: "+ New radar" if i is None else names[i], key="radar_pick")
 current = next((r for r in mine if r["id"] == choice), None) or {
     "name": "", "query": "", "languages": [], "min_score": 40, "personas": [], "cadence": "daily", "channel": "email", "active": True}
 k = f"radar_{choice or 'new'}"

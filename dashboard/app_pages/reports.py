@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -45,8 +46,20 @@ else:
     for col, step in zip(cols, FUNNEL_STEPS):
         share = f"{totals[step] / totals['found']:.0%} of found" if totals["found"] else None
         col.metric(step, f"{int(totals[step]):,}", share, delta_color="off", delta_arrow="off")
-    st.bar_chart(totals.rename("count"), horizontal=True)
-    st.line_chart(df[list(FUNNEL_STEPS)])
+    steps = list(FUNNEL_STEPS)
+    st.altair_chart(
+        alt.Chart(pd.DataFrame({"step": steps, "count": [int(totals[x]) for x in steps]}))
+        .mark_bar().encode(y=alt.Y("step:N", sort=steps, title=None), x=alt.X("count:Q", title="posts found in the period"),
+                           tooltip=["step", "count"]),
+        width="stretch",
+    )
+    long = df.reset_index().melt(id_vars="period", value_vars=steps, var_name="step", value_name="count")
+    st.altair_chart(
+        alt.Chart(long).mark_line(point=True).encode(
+            x=alt.X("period:T", title=f"per {bucket} (when the post was found)"), y=alt.Y("count:Q", title=None),
+            color=alt.Color("step:N", sort=steps, title=None), tooltip=["period:T", "step", "count"]),
+        width="stretch",
+    )
     st.dataframe(df.reset_index(), hide_index=True, width="stretch")
     st.download_button("Download funnel (CSV)", df.reset_index().to_csv(index=False).encode(), "funnel.csv", "text/csv")
 
@@ -65,15 +78,17 @@ else:
             "avg_deal_size": st.column_config.NumberColumn("Avg deal size", format="%.2f"),
         },
     )
-    chart = kdf.set_index("partner")
-    k1, k2 = st.columns(2)
-    k1.caption("Conversion rate (won / closed)")
-    k1.bar_chart(chart["conversion_rate"].fillna(0))
-    k2.caption("Feedback compliance (on time / due)")
-    k2.bar_chart(chart["feedback_compliance"].fillna(0))
-    k3, k4 = st.columns(2)
-    k3.caption("Average deal time (days)")
-    k3.bar_chart(chart["avg_deal_days"].fillna(0))
-    k4.caption("Average deal size")
-    k4.bar_chart(chart["avg_deal_size"].fillna(0))
+    charts = [("conversion_rate", "Conversion rate (won / closed)"), ("feedback_compliance", "Feedback compliance (on time / due)"),
+              ("avg_deal_days", "Average deal time (days)"), ("avg_deal_size", "Average deal size")]
+    shown = [(c, t) for c, t in charts if kdf[c].notna().any()]
+    if not shown:
+        st.caption("No reservations in this period yet, so no partner charts.")
+    for row in range(0, len(shown), 2):
+        for col, (c, t) in zip(st.columns(2), shown[row:row + 2]):
+            col.caption(t)
+            col.altair_chart(
+                alt.Chart(kdf.dropna(subset=[c])).mark_bar().encode(
+                    x=alt.X("partner:N", title=None, sort="-y"), y=alt.Y(f"{c}:Q", title=None), tooltip=["partner", c]),
+                width="stretch",
+            )
     st.download_button("Download partner KPIs (CSV)", kdf.to_csv(index=False).encode(), "partner_kpis.csv", "text/csv")
