@@ -159,14 +159,28 @@ class LeadSettings(Section):
     weight_level: float = Field(0.2, ge=0, description="Matching: weight of the partner level.", examples=[0.2])
     weight_conversion: float = Field(0.3, ge=0, description="Matching: weight of the smoothed conversion rate (won+1)/(closed+2).", examples=[0.3])
     weight_load: float = Field(0.1, ge=0, description="Matching: weight of recent load (fewer recent leads, higher).", examples=[0.2])
-    points_fast_reservation: int = Field(5, description="Incentive points for reserving within 1 hour of the offer.", examples=[10])
+    points_fast_reservation: int = Field(5, description="Incentive points for reserving within fast_reservation_within of the offer.", examples=[10])
     points_timely_feedback: int = Field(3, description="Incentive points for feedback before it is due.", examples=[5])
+    offer_min_stage: Literal["MQL", "SAL", "SQL"] = Field("MQL", description="Qualification gate: leads below this stage are not offered.", examples=["SAL"])
+    offer_partner_types: list[Literal["manufacturer", "distributor", "reseller", "agency"]] = Field(
+        default_factory=lambda: ["reseller"], description="Partner types that take part in matching (distributors and the manufacturer get escalations anyway).",
+        examples=[["reseller", "distributor"]])
+    fast_reservation_within: str = Field("1h", description="A reservation this soon after the offer earns points_fast_reservation.", examples=["30m"])
+    load_window: str = Field("7d", description="Matching: offers received within this window count as a partner's recent load.", examples=["14d"])
 
-    @field_validator("offer_window", "feedback_due", "revoke_after")
+    @field_validator("offer_window", "feedback_due", "revoke_after", "fast_reservation_within", "load_window")
     @classmethod
     def _dur(cls, v: str) -> str:
         parse_duration(v)
         return v
+
+    @model_validator(mode="after")
+    def _weights(self) -> "LeadSettings":
+        if self.weight_skill + self.weight_level + self.weight_conversion + self.weight_load <= 0:
+            raise ValueError("at least one matching weight (weight_skill, weight_level, weight_conversion, weight_load) must be positive")
+        if not self.offer_partner_types:
+            raise ValueError("offer_partner_types must name at least one partner type")
+        return self
 
 
 class NotifySettings(Section):
@@ -388,6 +402,7 @@ class PersonasFile(Section):
 # --------------------------------------------------------------------------- partners.toml
 class PartnerUserConfig(Section):
     username: str
+    role: Literal["partner", "qualifier"] = Field("partner", description="partner: works the partner's leads; qualifier: confirms need, budget and contact before leads go out (agency, telesales).")
     email: str = ""
     display_name: str = ""
     channel: Literal["email", "webhook"] = "email"
@@ -404,6 +419,17 @@ class RadarConfig(Section):
     regions: list[str] = Field(default_factory=list)
     cadence: Literal["instant", "daily", "weekly"] = "daily"
     channel: Literal["email", "webhook"] = "email"
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, v: str) -> str:
+        from radar.leads.query import QuerySyntaxError, parse
+
+        try:
+            parse(v)
+        except QuerySyntaxError as exc:
+            raise ValueError(f"query syntax error at position {exc.position}: {exc.reason}") from None
+        return v
 
 
 class PartnerConfig(Section):
