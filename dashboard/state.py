@@ -77,17 +77,18 @@ def _refusals() -> tuple[type[Exception], ...]:
 
 
 def run_command(fn: Callable[..., Any], *args: Any, success: str | None = None,
-                errors: dict[type[Exception], str] | None = None, clear_cache: bool = True, **kwargs: Any) -> Any:
+                errors: dict[type[Exception], str] | None = None, clear_cache: bool = True,
+                report: Callable[[str], Any] | None = None, **kwargs: Any) -> Any:
     """Run a command function of radar/ in one transaction. A refusal (ActionError, LeadError)
     is shown as an error message — ``errors`` may word it per exception type, with ``{exc}`` for
-    the original message — instead of a traceback. On success clears cached reads (so the page
+    the original message — instead of a traceback (or hands it to ``report``, e.g. from a callback). On success clears cached reads (so the page
     shows the change) and queues ``success`` for :func:`flash`. Returns the result (None on refusal)."""
     try:
         with sessions().begin() as s:
             result = fn(s, *args, **kwargs)
     except _refusals() as exc:
         template = next((m for k, m in (errors or {}).items() if isinstance(exc, k)), "{exc}")
-        st.error(template.replace("{exc}", str(exc)))
+        (report or st.error)(template.replace("{exc}", str(exc)))
         return None
     if clear_cache:
         st.cache_data.clear()
@@ -97,7 +98,15 @@ def run_command(fn: Callable[..., Any], *args: Any, success: str | None = None,
 
 
 def flash() -> None:
-    """Show (once) the success message of the last command."""
+    """Show (once) the success or refusal message of the last command."""
     msg = st.session_state.pop("flash", None)
     if msg:
         st.success(msg)
+    err = st.session_state.pop("flash_error", None)
+    if err:
+        st.error(err)
+
+
+def report_later(message: str) -> None:
+    """For commands run in widget callbacks: show the refusal with the next :func:`flash`."""
+    st.session_state["flash_error"] = message

@@ -75,36 +75,32 @@ def dismiss_opportunity(session: Session, opportunity_id: int, user_id: int | No
 
 
 def make_lead(session: Session, opportunity_id: int, user: User | Any, cfg: Any) -> int:
-    """Turn an opportunity into a lead (status ``lead`` and a positive label); returns the lead id.
+    """Turn an opportunity into a lead with :func:`radar.leads.create_lead` (status ``lead``) and
+    store a positive label; returns the lead id. A lead exists at most once per opportunity.
 
-    Uses :func:`radar.leads.create_lead` when the leads package is installed; a lead exists at most
-    once per opportunity.
+    Example: ``make_lead(s, 42, user, cfg)``
     """
+    from radar.leads import create_lead
+
     o = _opportunity(session, opportunity_id)
     existing = session.scalars(select(Lead.id).where(Lead.opportunity_id == o.id)).first()
     if existing is not None:
         raise ActionError(f"this opportunity is already lead #{existing}")
     if o.status == "dismissed":
         raise ActionError("this opportunity was dismissed as not relevant; it cannot become a lead")
-    lead_id = _create_lead(session, o, user, cfg)
-    o.status, o.reviewed_by = "lead", user.id
+    actor = session.get(User, user.id)
+    lead = create_lead(session, o.id, actor, cfg)
+    o.reviewed_by = user.id
     _label(session, o, 1, user.id, "dashboard:lead")
-    return lead_id
+    return lead.id
 
 
-def _create_lead(session: Session, o: Opportunity, user: Any, cfg: Any) -> int:
-    try:
-        from radar.leads import create_lead
-    except ImportError:  # the leads package has not landed: a plain MQL lead from the opportunity
-        m = o.mention
-        lead = Lead(opportunity_id=o.id, mention_id=o.mention_id, title=m.title or "", summary=(m.body or "")[:500],
-                    score=o.score, temperature=o.temperature, intent=o.intent, persona=o.persona, language=o.language,
-                    origin={"source_id": o.source_id, "url": m.url, "by": "consultant"}, created_by=user.id)
-        session.add(lead)
-        session.flush()
-        return lead.id
-    lead = create_lead(session, o.id, user.username, cfg)
-    return lead.id if hasattr(lead, "id") else int(lead)
+def offer_now(session: Session, lead_id: int, user: User | Any, cfg: Any) -> int:
+    """Offer a ready lead to its best-matching partners now (instead of at the next routing run);
+    returns how many partners it was offered to."""
+    from radar.leads import offer_lead
+
+    return len(offer_lead(session, lead_id, cfg, actor=session.get(User, user.id)))
 
 
 def add_label(session: Session, mention_id: int, label: int, intent: str | None, user_id: int | None,
@@ -133,39 +129,43 @@ def set_source_enabled(session: Session, name: str, enabled: bool) -> None:
 # ---------------------------------------------------------------------------- radars
 def save_radar(session: Session, *, name: str, query: str, owner_id: int | None, partner_id: int | None = None,
                radar_id: int | None = None, languages: list[str] | None = None, min_score: int = 0,
-               personas: list[str] | None = None, cadence: str = "daily", channel: str = "email",
-               active: bool = True) -> int:
-    """Create (``radar_id`` None) or update a keyword radar after checking its query; returns its id.
-
-    A partner user may only touch its partner's radars, anyone else only their own (checked here).
-    """
-    from radar.radar_query import QueryError, parse_query
+               personas: list[str] | None = None, regions: list[str] | None = None, cadence: str = "daily",
+               channel: str = "email", active: bool = True) -> int:
+    """Create (``radar_id`` None, with :func:`radar.leads.add_radar`) or update a keyword radar
+    after checking its query; returns its id. A partner user may only touch its partner's
+    radars, anyone else only their own (checked here; admins pass ``owner_id=None``)."""
+    from radar.leads import LeadError, add_radar, parse
+    from radar.leads.query import QuerySyntaxError
 
     name, query = (name or "").strip(), (query or "").strip()
     if not name:
         raise ActionError("give the radar a name")
     try:
-        parse_query(query)
-    except QueryError as exc:
+        parse(query)
+    except QuerySyntaxError as exc:
         raise ActionError(f"the query is not valid: {exc}") from None
-    if not 0 <= int(min_score) <= 100:
-        raise ActionError("the minimum score lies between 0 and 100")
-    if cadence not in CADENCES:
-        raise ActionError(f"cadence must be one of {', '.join(CADENCES)}")
-    if channel not in CHANNELS:
-        raise ActionError(f"channel must be one of {', '.join(CHANNELS)}")
-    if radar_id is None:
-        r = Radar(name=name, query=query, owner_id=owner_id, partner_id=partner_id)
-        session.add(r)
-    else:
-        r = session.get(Radar, radar_id)
-        if r is None:
-            raise ActionError(f"radar {radar_id} does not exist (any more)")
-        if (partner_id is not None and r.partner_id != partner_id) or (partner_id is None and owner_id is not None and r.owner_id != owner_id):
-            raise ActionError("this radar belongs to someone else")
-        r.name, r.query = name, query
-    r.languages, r.min_score, r.personas = list(languages or []), int(min_score), list(personas or [])
-    r.cadence, r.channel, r.active = cadence, channel, active
+    if cadence not in CADENCES or channel not in CHANNELS:
+        raise ActionError(f"cadence is one of {', '.join(CADENCES)}; channel one of {', '.join(CHANNELS)}")
+    try:
+        if radar_id is None:
+            if owner_id is None and partner_id is None:
+                raise ActionError("a radar belongs to a user or a partner")
+            r = add_radar(session, name, query, partner=partner_id, owner=owner_id if partner_id is None else None,
+                          languages=languages, min_score=int(min_score), personas=personas, regions=regions,
+                          cadence=cadence, channel=channel)
+        else:
+            r = session.get(Radar, radar_id)
+            if r is None:
+                raise ActionError(f"radar {radar_id} does not exist (any more)")
+            if (partner_id is not None and r.partner_id != partner_id) or (partner_id is None and owner_id is not None and r.owner_id != owner_id):
+                raise ActionError("this radar belongs to someone else")
+            if not 0 <= int(min_score) <= 100:
+                raise ActionError("the minimum score lies between 0 and 100")
+            r.name, r.query, r.languages, r.min_score = name, query, list(languages or []), int(min_score)
+            r.personas, r.regions, r.cadence, r.channel = list(personas or []), [x.upper() for x in regions or []], cadence, channel
+    except LeadError as exc:
+        raise ActionError(str(exc)) from None
+    r.active = active
     session.flush()
     return r.id
 

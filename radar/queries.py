@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from radar.models import (
     Classification,
     CrawlRun,
-    Feedback,
     Label,
     Lead,
     LeadEvent,
@@ -27,7 +26,6 @@ from radar.models import (
     Partner,
     Persona,
     Radar,
-    Reservation,
     Source,
     utcnow,
 )
@@ -172,7 +170,7 @@ def opportunity_detail(session: Session, opportunity_id: int) -> dict[str, Any] 
             "urgency": c.urgency, "score": c.score, "temperature": c.temperature, "best_persona": c.best_persona,
             "persona_fit": c.persona_fit or {}, "explanation": c.explanation or {},
         },
-        "lead_id": lead.id if lead else None, "lead_stage": lead.stage if lead else None,
+        "lead_id": lead.id if lead else None, "lead_stage": lead.stage if lead else None, "lead_status": lead.status if lead else None,
         "labels": [{"label": lb.label, "intent": lb.intent, "origin": lb.origin} for lb in labels],
     }
 
@@ -283,53 +281,27 @@ def funnel(session: Session, since: dt.datetime, until: dt.datetime | None = Non
 
 
 def partner_kpis(session: Session, since: dt.datetime | None = None, partner_id: int | None = None,
-                 now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Per partner: leads reserved, won, lost, conversion rate (won / closed), average deal time
-    (reservation to won, days), average deal size, and feedback compliance (share of reservations
-    whose first feedback came before it was due; an overdue open one counts as missed)."""
-    now = now or utcnow()
-    since = since or dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    partners = session.scalars(select(Partner).order_by(Partner.name) if partner_id is None
-                               else select(Partner).where(Partner.id == partner_id)).all()
-    first_fb = (
-        select(Feedback.reservation_id, func.min(Feedback.at).label("first_at")).group_by(Feedback.reservation_id).subquery()
-    )
-    res_rows = session.execute(
-        select(Reservation.partner_id, Reservation.reserved_at, Reservation.feedback_due_at, first_fb.c.first_at,
-               Lead.stage, Lead.deal_size, Lead.closed_at)
-        .join(Lead, Lead.id == Reservation.lead_id)
-        .outerjoin(first_fb, first_fb.c.reservation_id == Reservation.id)
-        .where(Reservation.reserved_at >= since)
-    ).all()
-    stats: dict[int, dict[str, Any]] = {}
-    for pid, reserved_at, due, first_at, stage, deal, closed_at in res_rows:
-        st = stats.setdefault(pid, {"reserved": 0, "won": 0, "lost": 0, "deal_days": [], "deal_sizes": [], "due": 0, "on_time": 0})
-        st["reserved"] += 1
-        if stage == "won":
-            st["won"] += 1
-            if deal is not None:
-                st["deal_sizes"].append(float(deal))
-            if closed_at is not None:
-                st["deal_days"].append((closed_at - reserved_at).total_seconds() / 86400)
-        elif stage == "lost":
-            st["lost"] += 1
-        if first_at is not None or due <= now:
-            st["due"] += 1
-            if first_at is not None and first_at <= due:
-                st["on_time"] += 1
+                 now: dt.datetime | None = None, cfg: Any = None) -> list[dict[str, Any]]:
+    """Rows for the Reports page from :func:`radar.leads.kpis`: one per partner (with
+    ``partner_id``: that partner and its subtree), its own figures flattened — reserved, won, lost,
+    conversion rate, average deal time, average deal size, feedback compliance, points."""
+    from radar.leads import kpis
+
     out = []
-    for p in partners:
-        st = stats.get(p.id, {"reserved": 0, "won": 0, "lost": 0, "deal_days": [], "deal_sizes": [], "due": 0, "on_time": 0})
-        closed = st["won"] + st["lost"]
+    for row in kpis(session, partner_id=partner_id, since=since, now=now, cfg=cfg):
+        own = row.get("own") or {}
         out.append({
-            "partner": p.name, "type": p.type, "reserved": st["reserved"], "won": st["won"], "lost": st["lost"],
-            "conversion_rate": round(st["won"] / closed, 3) if closed else None,
-            "avg_deal_days": round(sum(st["deal_days"]) / len(st["deal_days"]), 1) if st["deal_days"] else None,
-            "avg_deal_size": round(sum(st["deal_sizes"]) / len(st["deal_sizes"]), 2) if st["deal_sizes"] else None,
-            "feedback_compliance": round(st["on_time"] / st["due"], 3) if st["due"] else None,
-            "points": p.points,
+            "partner": row["partner"], "type": row.get("type"), "offered": own.get("offered"), "reserved": own.get("reserved"),
+            "won": own.get("won"), "lost": own.get("lost"), "conversion_rate": own.get("conversion_rate"),
+            "avg_deal_days": own.get("avg_deal_time_days"), "avg_deal_size": _num(own.get("avg_deal_size")),
+            "revenue": _num(own.get("revenue")), "feedback_compliance": own.get("feedback_compliance"),
+            "points": row.get("points"),
         })
     return out
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None else float(v)
 
 
 # ---------------------------------------------------------------------------- Radars
@@ -342,7 +314,8 @@ def radars_for(session: Session, owner_id: int | None = None, partner_id: int | 
         q = q.where(Radar.owner_id == owner_id)
     return [
         {"id": r.id, "name": r.name, "query": r.query, "languages": list(r.languages or []), "min_score": r.min_score,
-         "personas": list(r.personas or []), "cadence": r.cadence, "channel": r.channel, "active": r.active}
+         "personas": list(r.personas or []), "regions": list(r.regions or []), "cadence": r.cadence, "channel": r.channel,
+         "active": r.active}
         for r in session.scalars(q)
     ]
 
@@ -408,42 +381,6 @@ def partner_subtree(session: Session, partner_id: int) -> list[int]:
         frontier = list(session.scalars(select(Partner.id).where(Partner.parent_id.in_(frontier))))
         ids.extend(i for i in frontier if i not in ids)
     return ids
-
-
-def radar_preview(session: Session, query: str, languages: list[str] | tuple[str, ...] = (), min_score: int = 0,
-                  days: int = 30, now: dt.datetime | None = None, examples: int = 20,
-                  personas: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
-    """What a radar would have matched in the last ``days``: matches per day, the total and the
-    best examples. Raises ``QueryError`` for a query that does not parse.
-
-    Example: ``radar_preview(s, '(datev OR lexware) AND NOT job', ["de"], 40)["total"]``
-    """
-    from radar.radar_query import parse_query, to_sql
-
-    now = now or utcnow()
-    node = parse_query(query)
-    text_col = func.coalesce(Mention.title, "") + " " + func.coalesce(Mention.body, "")
-    where = [Opportunity.published_at >= now - dt.timedelta(days=days), Opportunity.published_at <= now,
-             Opportunity.score >= min_score, to_sql(node, text_col)]
-    if languages:
-        where.append(Opportunity.language.in_(list(languages)))
-    if personas:
-        where.append(Opportunity.persona.in_(list(personas)))
-    day = func.date(Opportunity.published_at)
-    per_day_rows = session.execute(
-        select(day, func.count()).select_from(Opportunity).join(Mention, Mention.id == Opportunity.mention_id)
-        .where(*where).group_by(day)
-    ).all()
-    counts = {(d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))): n for d, n in per_day_rows}
-    start = (now - dt.timedelta(days=days)).date()
-    per_day = [{"day": start + dt.timedelta(days=i), "matches": counts.get(start + dt.timedelta(days=i), 0)} for i in range(days + 1)]
-    best = session.execute(
-        select(Opportunity.id, Mention.title, Opportunity.score, Opportunity.language, Opportunity.published_at)
-        .join(Mention, Mention.id == Opportunity.mention_id).where(*where)
-        .order_by(Opportunity.score.desc(), Opportunity.id.desc()).limit(examples)
-    ).all()
-    return {"total": sum(counts.values()), "per_day": per_day,
-            "examples": [{"id": i, "title": t, "score": round(s), "language": lang or "", "published_at": p} for i, t, s, lang, p in best]}
 
 
 def label_queue(session: Session, limit: int = 20, days: int = 30, now: dt.datetime | None = None) -> list[dict[str, Any]]:

@@ -47,6 +47,20 @@ def seed_users(s: Session) -> dict[str, int]:
     return ids
 
 
+_VOCAB = ("Rechnung Angebot Lizenz Server Drucker Netzwerk Firewall Backup Cloud Router Kasse Lager Versand Mahnung Steuer "
+          "Lohn Personal Urlaub Termin Kalender Telefon Mail Webseite Shop Zahlung Kredit Miete Büro Werkstatt Fahrzeug "
+          "Wartung Schulung Vertrag Kunde Lieferant Export Import Scanner Archiv Datenschutz Anwalt Makler Versicherung").split()
+
+
+def _body(i: int) -> str:
+    """A distinct request per post (so SimHash does not group them as near-duplicates)."""
+    import random
+
+    rnd = random.Random(i)
+    words = " ".join(a.lower() + b.lower() for a, b in zip(rnd.sample(_VOCAB, 15), rnd.sample(_VOCAB, 15)))
+    return f"Kann jemand eine Buchhaltung empfehlen? Es geht um {words}. Wir sind {20 + i} Leute in Stuttgart."
+
+
 def seed_inbox(db_url: str, n: int = 30, now: dt.datetime | None = None) -> list[int]:
     """``n`` posts stored through the collection pipeline (``prepare_item`` + ``MentionStore``),
     then classified and turned into opportunities, published over the last hours. The first is
@@ -74,11 +88,11 @@ def seed_inbox(db_url: str, n: int = 30, now: dt.datetime | None = None) -> list
                 source="forum-de" if lang == "de" else "hn-ask", external_id=f"ext-{i}",
                 url="javascript:alert(1)" if hostile else f"https://forum.example/t/{i}",
                 title=HOSTILE_TITLE_WIRE if hostile else f"Post {i}: Empfehlung für Buchhaltung gesucht",
-                body=HOSTILE_BODY if hostile else f"Kann jemand eine Buchhaltung empfehlen? Wir sind {20 + i} Leute in Stuttgart.",
+                body=HOSTILE_BODY if hostile else _body(i),
                 body_format="text", author=f"user{i}", language=lang, published_at=now - dt.timedelta(minutes=5 + 10 * i),
             )
             result = stores[lang].store(prepare_item(item, lang))
-            assert result.status == "new", result
+            assert result.status == "new" and result.group_id is None, result  # distinct posts, no near-duplicates
             stored.append((result.mention_id, lang))
     finally:
         for st in stores.values():

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from radar import commands
 from radar.db import get_sessionmaker
-from radar.models import Feedback, Lead, LeadEvent, Partner, Reservation, User, utcnow
+from radar.models import Partner, User, utcnow
 from radar.queries import funnel, partner_kpis
 
 pytestmark = pytest.mark.usefixtures("config_dir")
@@ -19,45 +19,37 @@ pytestmark = pytest.mark.usefixtures("config_dir")
 
 @pytest.fixture
 def pipeline(db_url):
-    """10 opportunities: 2 contacted, 1 dismissed, 4 leads — ACME won one (SAL→SQL→won, 1,200) and
-    lost one after SAL; Beta has one at SQL (feedback late) and one open MQL."""
+    """10 opportunities: 2 contacted, 1 dismissed, 4 leads offered to both partners. ACME reserves
+    two: one goes SAL → SQL → won (1,200), one SAL → lost; Beta reserves one and reports late
+    (SAL, SQL); one stays on the pick lists. Everything through the real functions; the partners'
+    actions happen over the following days (``now`` moves forward)."""
     from radar.config import load_config
+    from radar.leads import give_feedback, reserve_lead
 
-    now = utcnow()
+    t = utcnow()
     cfg = load_config()
     with get_sessionmaker(db_url).begin() as s:
         users = seed_users(s)
-    opps = seed_inbox(db_url, n=10, now=now)
+    opps = seed_inbox(db_url, n=10, now=t)
     with get_sessionmaker(db_url).begin() as s:
         carl = s.get(User, users["carl"])
         commands.mark_contacted(s, opps[0], carl.id)
         commands.mark_contacted(s, opps[1], carl.id)
         commands.dismiss_opportunity(s, opps[2], carl.id, "spam")
         lead_ids = [commands.make_lead(s, o, carl, cfg) for o in opps[3:7]]
-        acme, beta = (s.scalars(select(Partner).where(Partner.name == n)).one() for n in ("ACME IT", "Beta Systems"))
-
-        def reserve(lead_id, partner, stages, deal=None, feedback_days=None, closed=False):
-            lead = s.get(Lead, lead_id)
-            r = Reservation(lead_id=lead_id, partner_id=partner.id, reserved_at=now - dt.timedelta(days=10),
-                            feedback_due_at=now - dt.timedelta(days=3))
-            s.add(r)
-            s.flush()
-            prev = "MQL"
-            for st in stages:
-                s.add(LeadEvent(lead_id=lead_id, kind="stage", from_stage=prev, to_stage=st, partner_id=partner.id))
-                prev = st
-            lead.stage, lead.partner_id, lead.deal_size = stages[-1] if stages else "MQL", partner.id, deal
-            if closed:
-                lead.closed_at = now - dt.timedelta(days=6)
-            if feedback_days is not None:
-                s.add(Feedback(reservation_id=r.id, lead_id=lead_id, partner_id=partner.id, outcome="contacted",
-                               at=now - dt.timedelta(days=feedback_days)))
-
-        reserve(lead_ids[0], acme, ["SAL", "SQL", "won"], deal=Decimal("1200"), feedback_days=8, closed=True)
-        reserve(lead_ids[1], acme, ["SAL", "lost"], feedback_days=9, closed=True)
-        reserve(lead_ids[2], beta, ["SAL", "SQL"], feedback_days=1)
-
-    return now
+        assert [commands.offer_now(s, lid, carl, cfg) for lid in lead_ids] == [2, 2, 2, 2]
+        acme, beta = (s.scalars(select(Partner.id).where(Partner.name == n)).one() for n in ("ACME IT", "Beta Systems"))
+        day = dt.timedelta(days=1)
+        for lid, pid, user in ((lead_ids[0], acme, "paul"), (lead_ids[1], acme, "paul"), (lead_ids[2], beta, "bea")):
+            reserve_lead(s, lid, pid, users[user], cfg, now=t + dt.timedelta(hours=1))
+        give_feedback(s, lead_ids[0], acme, "SAL", user_id=users["paul"], now=t + 2 * day, cfg=cfg)
+        give_feedback(s, lead_ids[0], acme, "SQL", user_id=users["paul"], now=t + 3 * day, cfg=cfg)
+        give_feedback(s, lead_ids[0], acme, "won", deal_size=Decimal("1200"), user_id=users["paul"], now=t + 5 * day, cfg=cfg)
+        give_feedback(s, lead_ids[1], acme, "SAL", user_id=users["paul"], now=t + 2 * day, cfg=cfg)
+        give_feedback(s, lead_ids[1], acme, "lost", reason="price", user_id=users["paul"], now=t + 4 * day, cfg=cfg)
+        give_feedback(s, lead_ids[2], beta, "SAL", user_id=users["bea"], now=t + 9 * day, cfg=cfg)
+        give_feedback(s, lead_ids[2], beta, "SQL", user_id=users["bea"], now=t + 9 * day, cfg=cfg)
+    return t
 
 
 def test_funnel_counts(pipeline, session):
@@ -70,9 +62,9 @@ def test_funnel_counts(pipeline, session):
 
 
 def test_partner_kpis(pipeline, session):
-    k = {r["partner"]: r for r in partner_kpis(session, now=pipeline)}
-    assert k["ACME IT"]["conversion_rate"] == 0.5 and k["ACME IT"]["avg_deal_size"] == 1200.0
-    assert k["ACME IT"]["avg_deal_days"] == 4.0 and k["ACME IT"]["feedback_compliance"] == 1.0
+    k = {r["partner"]: r for r in partner_kpis(session, since=pipeline - dt.timedelta(days=1), now=pipeline + dt.timedelta(days=10))}
+    assert k["ACME IT"]["reserved"] == 2 and k["ACME IT"]["conversion_rate"] == 0.5 and k["ACME IT"]["avg_deal_size"] == 1200.0
+    assert 4.9 < k["ACME IT"]["avg_deal_days"] < 5.0 and k["ACME IT"]["feedback_compliance"] == 1.0
     assert k["Beta Systems"]["conversion_rate"] is None and k["Beta Systems"]["feedback_compliance"] == 0.0
 
 

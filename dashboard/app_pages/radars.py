@@ -11,7 +11,9 @@ import streamlit as st
 
 from dashboard.state import db_url, flash, require_user, run_command, sessions
 from radar import commands
-from radar.queries import inbox_filter_options, radar_preview, radars_for
+from radar.leads import preview_radar
+from radar.leads.query import QuerySyntaxError
+from radar.queries import inbox_filter_options, radars_for
 
 user = require_user("admin", "marketing", "consultant", "partner")
 is_partner = user.role == "partner"
@@ -25,14 +27,16 @@ def _radars(url: str, owner_id: int | None, partner_id: int | None) -> list[dict
 
 
 @st.cache_data(ttl=60)
-def _preview(url: str, query: str, languages: tuple, min_score: int, personas: tuple, day: dt.date):
-    from radar.radar_query import QueryError
-
+def _preview(url: str, query: str, languages: tuple, min_score: int, personas: tuple, regions: tuple, day: dt.date):
     with sessions()() as s:
         try:
-            return radar_preview(s, query, list(languages), min_score, personas=list(personas))
-        except QueryError as exc:
+            r = preview_radar(s, query, list(languages), min_score, list(personas), list(regions), days=30, limit=20)
+        except QuerySyntaxError as exc:
             return str(exc)
+    return {"total": r.total, "scanned": r.scanned,
+            "per_day": [{"day": dt.date.fromisoformat(d), "matches": n} for d, n in r.per_day.items()],
+            "examples": [{"title": m["title"], "score": None if m["score"] is None else round(m["score"]), "language": m["language"],
+                          "published": m["published_at"][:16].replace("T", " ")} for m in r.matches]}
 
 
 @st.cache_data(ttl=300)
@@ -48,7 +52,8 @@ opts = _options(db_url())
 names = {r["id"]: r["name"] for r in mine}
 choice = st.selectbox("Radar", [None, *names], format_func=lambda i: "+ New radar" if i is None else names[i], key="radar_pick")
 current = next((r for r in mine if r["id"] == choice), None) or {
-    "name": "", "query": "", "languages": [], "min_score": 40, "personas": [], "cadence": "daily", "channel": "email", "active": True}
+    "name": "", "query": "", "languages": [], "min_score": 40, "personas": [], "regions": [], "cadence": "daily", "channel": "email",
+    "active": True}
 k = f"radar_{choice or 'new'}"
 
 left, right = st.columns([2, 3])
@@ -59,13 +64,16 @@ with left:
     languages = st.multiselect("Languages (none: all)", sorted(set(opts["languages"]) | {"de", "en"}), current["languages"], key=f"{k}_langs")
     min_score = st.slider("Minimum score", 0, 100, int(current["min_score"]), key=f"{k}_min")
     personas = st.multiselect("Personas (none: all)", sorted(set(opts["personas"]) | set(current["personas"])), current["personas"], key=f"{k}_personas")
+    regions_text = st.text_input("Regions (none: all)", ", ".join(current.get("regions") or []), key=f"{k}_regions",
+                                 help="Country codes or postcode prefixes, comma-separated: DE, AT, DE-7")
+    regions = [r.strip().upper() for r in regions_text.split(",") if r.strip()]
     c1, c2, c3 = st.columns(3)
     cadence = c1.selectbox("Notify", CADENCES, CADENCES.index(current["cadence"]), key=f"{k}_cadence")
     channel = c2.selectbox("Channel", CHANNELS, CHANNELS.index(current["channel"]), key=f"{k}_channel")
     active = c3.toggle("Active", current["active"], key=f"{k}_active")
     if st.button("Save radar", type="primary", key=f"{k}_save"):
         rid = run_command(commands.save_radar, name=name, query=query, owner_id=user.id, partner_id=user.partner_id if is_partner else None,
-                          radar_id=choice, languages=languages, min_score=min_score, personas=personas, cadence=cadence,
+                          radar_id=choice, languages=languages, min_score=min_score, personas=personas, regions=regions, cadence=cadence,
                           channel=channel, active=active, success=f"Radar {name!r} saved.")
         if rid is not None:
             st.rerun()
@@ -75,11 +83,12 @@ with right:
     if not query.strip():
         st.info("Write a query to see what it would have matched.")
     else:
-        result = _preview(db_url(), query, tuple(languages), int(min_score), tuple(personas), dt.date.today())
+        result = _preview(db_url(), query, tuple(languages), int(min_score), tuple(personas), tuple(regions), dt.date.today())
         if isinstance(result, str):
             st.error(f"The query is not valid: {result}")
         else:
             st.metric("Matches in 30 days", f"{result['total']:,}", f"{result['total'] / 30:.1f} per day", delta_color="off", delta_arrow="off")
+            st.caption(f"{result['scanned']:,} posts of the last 30 days searched; near-duplicates count once.")
             st.bar_chart(pd.DataFrame(result["per_day"]).set_index("day"), y="matches")
             if result["examples"] and not is_partner:
                 st.caption("Best matches")

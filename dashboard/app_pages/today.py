@@ -158,7 +158,15 @@ if url:
 else:
     a1.caption("The original link is not an http(s) address and is not shown.")
 if detail["lead_id"]:
-    a2.success(f"Lead #{detail['lead_id']} ({detail['lead_stage']})")
+    a2.success(f"Lead #{detail['lead_id']} · {detail['lead_stage']} · {detail['lead_status']}")
+    if detail["lead_status"] == "ready" and user.role != "qualifier":
+        if a3.button("Offer to partners now", type="primary", help="Otherwise the next routing run offers it"):
+            n = run_command(commands.offer_now, detail["lead_id"], user, config())
+            if n is not None:
+                st.session_state["flash"] = f"Lead #{detail['lead_id']} offered to {n} partner(s)."
+                st.rerun()
+    elif detail["lead_status"] == "new":
+        a3.caption("The lead misses required fields before it can be offered (see `radar leads show`).")
 else:
     if a2.button("Mark contacted", disabled=detail["status"] == "contacted"):
         if run_command(commands.mark_contacted, detail["id"], user.id, success="Marked as contacted."):
