@@ -59,7 +59,9 @@ def _select(page, label, option_text):
     _wait_idle(page)
 
 
-def test_consultant_reviews_hostile_post_and_makes_lead(app):
+def test_review_make_lead_reserve_and_give_feedback(app):
+    """The whole way of a lead, as people click it: a consultant reviews a hostile post (nothing
+    runs), makes a lead of another post and offers it; a partner reserves it and reports."""
     base, b = app
     page = b.new_page(viewport={"width": 1400, "height": 2200})
     dialogs = []
@@ -80,6 +82,9 @@ def test_consultant_reviews_hostile_post_and_makes_lead(app):
     _select(page, "Open an opportunity", "Post 1:")
     page.get_by_role("button", name="Make lead").click()
     page.get_by_text(re.compile(r"Lead #\d+ created")).wait_for()
+    _shot(page, "consultant_lead_created")
+    page.get_by_role("button", name="Offer to partners now").click()
+    page.get_by_text(re.compile(r"offered to 2 partner")).wait_for()
     _shot(page, "consultant_made_lead")
     for title in ("Radars", "Reports", "Overview"):
         page.get_by_role("link", name=title).click()
@@ -87,12 +92,36 @@ def test_consultant_reviews_hostile_post_and_makes_lead(app):
         _shot(page, f"consultant_{title.lower()}")
     assert page.evaluate("typeof window.__pwned") == "undefined" and not dialogs
 
+    partner = b.new_page(viewport={"width": 1400, "height": 2200})
+    partner.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _login(partner, base, "paul")
+    partner.get_by_role("heading", name="Pick list").wait_for()
+    partner.get_by_text("1 lead offered to you").wait_for()
+    _shot(partner, "partner_pick_list")
+    partner.get_by_role("button", name="Reserve").click()
+    partner.get_by_text(re.compile(r"Lead #\d+ is yours")).wait_for()
+    partner.get_by_role("link", name="My leads").click()
+    partner.get_by_role("heading", name="My leads").wait_for()
+    partner.get_by_role("button", name="Send feedback").wait_for()
+    _shot(partner, "partner_my_leads")
+    _select(partner, "Outcome", "accepted (SAL)")
+    partner.get_by_role("button", name="Send feedback").click()
+    partner.get_by_text(re.compile(r"feedback on lead #\d+ recorded")).wait_for()
+    _shot(partner, "partner_feedback_given")
+    partner.get_by_role("link", name="Reports").click()
+    partner.get_by_role("heading", name="Reports").wait_for()
+    _shot(partner, "partner_reports")
+    assert not dialogs
 
-def test_admin_pages(app):
+
+def test_admin_and_marketing_pages(app):
     base, b = app
     page = b.new_page(viewport={"width": 1400, "height": 2200})
     _login(page, base, "ada")
-    for title in ("Sources", "Reports", "Today"):
+    for title in ("Sources", "Reports", "Today", "Classifier"):
         page.get_by_role("link", name=title).click()
         page.get_by_role("heading", name=re.compile(title)).first.wait_for()
         _shot(page, f"admin_{title.lower()}")
+    for tab in ("Threshold", "Personas"):
+        page.get_by_role("tab", name=tab).click()
+        _shot(page, f"marketing_classifier_{tab.lower()}")

@@ -49,7 +49,7 @@ if not picks:
 blocked = next((p["blocked_reason"] for p in picks if p.get("blocked_reason")), None)
 if blocked:
     st.warning(f"You can look but not reserve: {blocked}. Open **My leads** and give the feedback that is due.")
-st.caption(f"{len(picks)} leads offered to you · hottest first · the first partner to reserve gets the lead")
+st.caption(f"{len(picks)} lead{'' if len(picks) == 1 else 's'} offered to you · hottest first · the first partner to reserve gets the lead")
 
 for t in picks:
     with st.container(border=True):

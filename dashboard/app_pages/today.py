@@ -101,6 +101,9 @@ choices = {r["id"]: r["title"] for r in result.rows}
 deep = st.query_params.get("opportunity")
 if deep and deep.isdigit() and int(deep) not in choices:
     choices = {int(deep): f"opportunity #{deep}", **choices}
+opened = st.session_state.get("today_open")
+if opened is not None and opened not in choices:  # acted on, it left the list: keep showing it
+    choices = {opened: st.session_state.get("today_open_title", f"opportunity #{opened}"), **choices}
 picked = st.selectbox(
     "Open an opportunity", [None, *choices.keys()], key="today_open",
     index=(1 if deep and deep.isdigit() else 0),
@@ -108,6 +111,7 @@ picked = st.selectbox(
 )
 if picked is None:
     st.stop()
+st.session_state["today_open_title"] = choices[picked]
 
 detail = _detail(db_url(), int(picked))
 if detail is None:
