@@ -190,12 +190,17 @@ class NotifySettings(Section):
     smtp_user: str = Field("", description="SMTP user; empty for none.", examples=["radar@example.com"])
     smtp_password: str = Field("", description="SMTP password (or set RADAR_SMTP_PASSWORD).", examples=["secret"])
     smtp_starttls: bool = Field(False, description="Use STARTTLS.", examples=[True])
+    smtp_ssl: bool = Field(False, description="Use implicit TLS (SMTPS, usually port 465) instead of plain SMTP or STARTTLS.", examples=[True])
     smtp_timeout: float = Field(20.0, gt=0, description="Seconds before an SMTP connection is given up.", examples=[10])
     from_address: str = Field("Business Radar <radar@localhost>", description="Sender of every e-mail.", examples=["Radar <radar@example.com>"])
     digest_time: str = Field("07:30", description="Local time of the daily digest (HH:MM).", examples=["08:00"])
     digest_count: int = Field(10, ge=1, description="Opportunities in the daily digest.", examples=[15])
     weekly_report_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field("mon", description="Day of the weekly KPI report.", examples=["fri"])
     token_ttl: str = Field("7d", description="How long one-click e-mail buttons stay valid.", examples=["3d"])
+    max_attempts: int = Field(10, ge=1, description="Times a message the SMTP server rejects temporarily (4xx) is retried before it is marked failed. An unreachable server uses up no attempts: the mail waits.", examples=[20])
+    retry_base: float = Field(60.0, gt=0, description="First retry delay of a mail in seconds; doubles each attempt, with jitter.", examples=[30])
+    retry_max: float = Field(3600.0, gt=0, description="Longest retry delay of a mail in seconds.", examples=[1800])
+    reminder_before: str = Field("1d", description="Partners are reminded of owed feedback this long before it is due (and daily once overdue).", examples=["2d"])
 
     @field_validator("digest_time")
     @classmethod
@@ -204,7 +209,7 @@ class NotifySettings(Section):
             raise ValueError("use HH:MM, 24-hour clock")
         return v
 
-    @field_validator("token_ttl")
+    @field_validator("token_ttl", "reminder_before")
     @classmethod
     def _dur(cls, v: str) -> str:
         parse_duration(v)
