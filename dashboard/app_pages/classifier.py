@@ -3,6 +3,7 @@ against precision/recall and opportunities per day, and the persona editor with 
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -89,18 +90,31 @@ with tab_train:
 
 with tab_threshold:
     curve = _curve(db_url())
-    if not curve["labelled"]:
-        st.info("No labelled posts yet: label some in the queue to see precision and recall.")
-    t = st.slider("Score threshold", 0, 100, 45, key="threshold")
+    t = st.slider("Score threshold", 0, 100, 45, key="threshold",
+                  help="Posts scoring at least this many points count as opportunities")
     i = curve["thresholds"].index(t)
     c1, c2, c3 = st.columns(3)
     c1.metric("Precision", "—" if curve["precision"][i] is None else f"{curve['precision'][i]:.0%}")
     c2.metric("Recall", "—" if curve["recall"][i] is None else f"{curve['recall'][i]:.0%}")
     c3.metric("Opportunities per day", f"{curve['per_day'][i]:.1f}")
-    df = pd.DataFrame({"threshold": curve["thresholds"], "precision": curve["precision"], "recall": curve["recall"]}).set_index("threshold")
-    st.line_chart(df)
-    st.caption(f"Precision and recall against {curve['labelled']:,} human labels; opportunities per day over the last 30 days.")
-    st.bar_chart(pd.DataFrame({"threshold": curve["thresholds"], "opportunities per day": curve["per_day"]}).set_index("threshold"))
+    df = pd.DataFrame({"threshold": curve["thresholds"], "precision": curve["precision"], "recall": curve["recall"],
+                       "per day": curve["per_day"]})
+    rule = alt.Chart(pd.DataFrame({"threshold": [t]})).mark_rule(color="#d33", strokeDash=[4, 3]).encode(x="threshold:Q")
+    volume = alt.Chart(df).mark_area(opacity=0.25).encode(
+        x=alt.X("threshold:Q", title="score threshold"), y=alt.Y("per day:Q", title="opportunities per day"),
+        tooltip=["threshold", "per day"])
+    if curve["labelled"]:
+        pr = alt.Chart(df.melt(id_vars="threshold", value_vars=["precision", "recall"], var_name="measure", value_name="value")
+                       .dropna()).mark_line().encode(
+            x="threshold:Q", y=alt.Y("value:Q", title="precision / recall", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("measure:N", title=None), tooltip=["threshold", "measure", "value"])
+        st.altair_chart(alt.layer(volume, pr, rule).resolve_scale(y="independent"), width="stretch")
+        st.caption(f"Precision and recall against {curve['labelled']:,} human labels (lines, right axis); "
+                   "opportunities per day over the last 30 days (area, left axis).")
+    else:
+        st.info("No labelled posts yet: label some in the queue (or review posts on the Today page) to see precision and recall.")
+        st.altair_chart(alt.layer(volume, rule), width="stretch")
+        st.caption("Opportunities per day over the last 30 days for each threshold.")
 
 with tab_persona:
     personas = _personas(db_url())
