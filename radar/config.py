@@ -25,6 +25,17 @@ CONFIG_FILES = ("radar.toml", "sources.toml", "personas.toml", "partners.toml")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
+MIN_INTERVAL_ENV = "RADAR_TEST_MIN_INTERVAL"
+
+
+def min_source_interval() -> float:
+    """Shortest allowed source interval: 60 s, lowered only by ``$RADAR_TEST_MIN_INTERVAL``
+    (tests and benchmarks run sources every few seconds against local servers)."""
+    try:
+        return max(0.1, float(os.environ[MIN_INTERVAL_ENV]))
+    except (KeyError, ValueError):
+        return 60.0
+
 
 def parse_duration(value: Any) -> float:
     """Seconds from ``"15m"``, ``"2h"``, ``"1d"``, ``"30s"`` or a number of seconds.
@@ -119,8 +130,11 @@ class SchedulerSettings(Section):
     escalation_interval: str = Field("15m", description="How often unreserved offers and overdue feedback are escalated.", examples=["1h"])
     export_interval: str = Field("1m", description="How often the webhook outbox and mail queue are delivered.", examples=["30s"])
     purge_interval: str = Field("1d", description="How often mentions older than retention.days are purged.", examples=["12h"])
+    max_parallel_crawls: int = Field(4, ge=1, le=32, description="Crawls (one subprocess each) running at the same time; further due crawls wait their turn.", examples=[2])
+    resync_interval: str = Field("30s", description="How often the service re-reads the sources table, so `radar config load` takes effect without a restart (SIGHUP: at once).", examples=["1m"])
+    lock_timeout: str = Field("60s", description="The leader lock is stale (its holder presumed dead) when its heartbeat is older than this; the holder beats every quarter of it.", examples=["2m"])
 
-    @field_validator("misfire_grace", "shutdown_grace", "classify_interval", "escalation_interval", "export_interval", "purge_interval")
+    @field_validator("misfire_grace", "shutdown_grace", "classify_interval", "escalation_interval", "export_interval", "purge_interval", "resync_interval", "lock_timeout")
     @classmethod
     def _dur(cls, v: str) -> str:
         parse_duration(v)
@@ -295,7 +309,7 @@ class SourceConfig(Section):
     @field_validator("interval")
     @classmethod
     def _interval(cls, v: str) -> str:
-        if parse_duration(v) < 60:
+        if parse_duration(v) < min_source_interval():
             raise ValueError("interval must be at least 60 seconds; be polite to the sites you crawl")
         return v
 
