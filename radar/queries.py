@@ -176,39 +176,35 @@ def opportunity_detail(session: Session, opportunity_id: int) -> dict[str, Any] 
 
 
 # ---------------------------------------------------------------------------- Sources
-def source_overview(session: Session, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """The Sources page's table: the collection's :func:`radar.collection.source_health` plus the
-    items stored in the last 24 hours and the next run (the scheduler's when it has one, else
-    the last run plus the interval)."""
-    from radar.collection import source_health
+def source_overview(session: Session, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The Sources page: :func:`radar.status.service_status` (schedule, health, running crawls,
+    periodic jobs, the leader) with the items stored per source in the last 24 hours. A source
+    the scheduler has not planned yet (service not started) shows its next run estimated as the
+    last run plus the interval, marked ``next_run_estimated``."""
+    from radar.status import service_status
 
     now = now or utcnow()
+    status = service_status(session)
     new_24h = dict(session.execute(
         select(Source.name, func.coalesce(func.sum(CrawlRun.items_new), 0)).join(CrawlRun, CrawlRun.source_id == Source.id)
         .where(CrawlRun.started_at >= now - dt.timedelta(days=1)).group_by(Source.name)
     ).all())
-    scheduled = _scheduled_runs(session)
     rows = []
-    for h in source_health(session):
-        next_run = None
-        if h.enabled:
-            next_run = scheduled.get(h.name) or ((h.last_run_at + dt.timedelta(seconds=h.interval_seconds)) if h.last_run_at else now)
+    for src in status["sources"]:
+        run = src.get("last_run") or {}
+        next_run, estimated = src.get("next_run_at"), False
+        if next_run is None and src["enabled"]:
+            last = src.get("last_run_at")
+            next_run, estimated = (last + dt.timedelta(seconds=src["interval_seconds"])) if last else now, True
         rows.append({
-            "name": h.name, "kind": h.kind, "enabled": h.enabled, "interval_min": h.interval_seconds // 60,
-            "last_run_at": h.last_run_at, "last_status": h.last_status or "never run", "last_run_new": h.last_new or 0,
-            "new_24h": int(new_24h.get(h.name, 0)), "items_total": h.items_total, "error_streak": h.error_streak,
-            "last_error": h.last_error or "", "next_run_at": next_run,
+            "name": src["name"], "kind": src["kind"], "enabled": src["enabled"], "running": src.get("running", False),
+            "interval_min": src["interval_seconds"] // 60, "last_run_at": src.get("last_run_at"),
+            "last_status": src.get("last_status") or "never run", "last_run_new": run.get("items_new") or 0,
+            "new_24h": int(new_24h.get(src["name"], 0)), "items_total": src.get("items_total") or 0,
+            "error_streak": src.get("error_streak") or 0, "last_error": src.get("last_error") or "",
+            "next_run_at": next_run, "next_run_estimated": estimated,
         })
-    return rows
-
-
-def _scheduled_runs(session: Session) -> dict[str, dt.datetime]:
-    """Next run per source name from the service's status, when the service part is installed."""
-    try:
-        from radar.status import service_status
-    except ImportError:
-        return {}
-    return {src["name"]: src["next_run_at"] for src in service_status(session).get("sources", []) if src.get("next_run_at")}
+    return {"sources": rows, "jobs": status["jobs"], "leader": status["leader"]}
 
 
 def recent_runs(session: Session, source_name: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -39,7 +39,9 @@ def test_health_table(sources):
     df = at.dataframe[0].value.set_index("name")
     assert df.loc["forum-de", "last_run_new"] == 4 and df.loc["forum-de", "new_24h"] == 11
     assert df.loc["reddit-x", "error_streak"] == 3 and "429" in df.loc["reddit-x", "last_error"]
-    assert df.loc["forum-de", "next_run_at"] is not None
+    assert df.loc["forum-de", "next_run_at"] is not None and bool(df.loc["forum-de", "next_run_estimated"])
+    assert "The service has never run here" in at.warning[0].value
+    assert {"escalate"} <= set(at.dataframe[-1].value["name"])  # the service's periodic jobs
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Failing"] == "1" and metrics["New items (24 h)"] == "11"
 
