@@ -145,6 +145,11 @@ with right:
         sentences, phrases = explanation_parts(c["explanation"])
         for sentence in sentences:
             st.markdown("- " + highlight(sentence, phrases))
+        expl = c["explanation"] if isinstance(c["explanation"], dict) else {}
+        for key, label in (("raised", "Raised the score"), ("lowered", "Lowered the score")):
+            words = [str(w) for w in expl.get(key) or [] if w]
+            if words:
+                st.caption(md_escape(f"{label}: {', '.join(words)}"))
         if phrases:
             st.markdown("**Evidence in the post**")
             st.markdown(highlight((detail["title"] or "") + "\n" + (detail["body"] or ""), phrases))
