@@ -103,6 +103,26 @@ def offer_now(session: Session, lead_id: int, user: User | Any, cfg: Any) -> int
     return len(offer_lead(session, lead_id, cfg, actor=session.get(User, user.id)))
 
 
+def activate_model(session: Session, version: str) -> str:
+    """Make a model version the active one (new mentions are classified with it)."""
+    from radar.model_versions import ModelVersionError, activate
+
+    try:
+        return activate(session, version).version
+    except ModelVersionError as exc:
+        raise ActionError(str(exc)) from None
+
+
+def rollback_model(session: Session) -> str:
+    """Go back to the model that was active before the current one."""
+    from radar.model_versions import ModelVersionError, rollback
+
+    try:
+        return rollback(session).version
+    except ModelVersionError as exc:
+        raise ActionError(str(exc)) from None
+
+
 def add_label(session: Session, mention_id: int, label: int, intent: str | None, user_id: int | None,
               origin: str = "dashboard:queue") -> None:
     """A verdict from the label queue: 1 help request, 0 not, with an intent when it is one."""
@@ -228,32 +248,72 @@ def check_source(name: str, timeout: float = 300) -> CheckResult:
     return CheckResult(proc.returncode, out[-20000:])
 
 
-def train_model(progress: Any = None, timeout: float = 3600) -> CheckResult:
-    """Run ``radar train`` in its own process, reporting each output line to ``progress(fraction,
-    line)``; a fraction is read from lines that contain ``NN%`` (else it stays where it was)."""
+TRAIN_STEPS = ("load", "analysed", "words", "chars", "request model", "calibration", "intent model", "evaluate", "saved")
+
+
+def train_model(progress: Any = None, max_per_source: int | None = None, timeout: float = 3600) -> CheckResult:
+    """Retrain the classifier (:func:`radar.model_versions.train_and_register`) in a child process
+    — training is heavy and must not take the dashboard down — and report each finished step to
+    ``progress(fraction, step)``. Exit code 0: trained (and activated unless worse), 3: stored
+    but not activated because it is worse, 1: no training data."""
+    import json
     import os
-    import re
     import subprocess
     import sys
     import time
 
-    proc = subprocess.Popen([sys.executable, "-m", "radar", "train"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env={**os.environ, "COLUMNS": "120"})
-    lines, frac, start = [], 0.0, time.monotonic()
+    argv = [sys.executable, "-m", "radar.commands", "train"] + ([str(max_per_source)] if max_per_source else [])
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ.copy())
+    lines: list[str] = []
+    done, start = 0, time.monotonic()
     assert proc.stdout is not None
     for line in proc.stdout:
-        lines.append(line.rstrip())
-        m = re.search(r"(\d{1,3})%", line)
-        if m:
-            frac = min(1.0, int(m.group(1)) / 100)
-        if progress is not None:
-            progress(frac, "\n".join(lines[-20:]))
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            lines.append(line.rstrip())
+            continue
+        if "step" in msg:
+            done += 1
+            if progress is not None:
+                progress(min(1.0, done / len(TRAIN_STEPS)), msg["step"])
+        if "report" in msg:
+            lines.append(msg["report"])
         if time.monotonic() - start > timeout:
             proc.kill()
             lines.append(f"stopped after {timeout:.0f} s")
             break
-    rc = proc.wait()
-    out = "\n".join(lines)
-    if rc == 2 and "No such command" in out:
-        out = "This installation has no `radar train` command yet (it comes with the classifier part).\n\n" + out
-    return CheckResult(rc, out[-20000:])
+    return CheckResult(proc.wait(), "\n".join(lines)[-20000:])
+
+
+def _train_child(max_per_source: int | None) -> int:
+    """The child of :func:`train_model`: one JSON line per step, then the report."""
+    import json
+
+    from radar.config import load_config
+    from radar.db import session_scope
+    from radar.model_versions import TrainRefused, train_and_register
+
+    def say(**kw: Any) -> None:
+        print(json.dumps(kw), flush=True)
+
+    cfg = load_config()
+    try:
+        with session_scope(cfg.database_url) as s:
+            _mv, report = train_and_register(s, cfg, progress=lambda step: say(step=step), max_per_source=max_per_source)
+    except TrainRefused as exc:
+        say(report=str(exc))
+        return 3
+    except FileNotFoundError as exc:
+        say(report=str(exc))
+        return 1
+    say(report=report)
+    return 0
+
+
+if __name__ == "__main__":  # python -m radar.commands train [MAX_PER_SOURCE]
+    import sys
+
+    if sys.argv[1:2] == ["train"]:
+        sys.exit(_train_child(int(sys.argv[2]) if len(sys.argv) > 2 else None))
+    sys.exit("usage: python -m radar.commands train [MAX_PER_SOURCE]")

@@ -318,13 +318,24 @@ def radars_for(session: Session, owner_id: int | None = None, partner_id: int | 
 
 # ---------------------------------------------------------------------------- Classifier
 def model_versions(session: Session) -> list[dict[str, Any]]:
-    """Every model version, newest first, with its metrics flattened for a table."""
+    """Every model version (:func:`radar.model_versions.list_versions`, the bundled one included)
+    with its evaluation figures flattened for a table: F1, precision, recall, PR-AUC overall and
+    F1 per language."""
+    from radar.model_versions import ensure_bundled, list_versions
+
+    ensure_bundled(session)
     rows = []
-    for mv in session.scalars(select(ModelVersion).order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc())):
-        m = mv.metrics or {}
-        rows.append({"version": mv.version, "active": mv.active, "created_at": mv.created_at,
-                     **{k: v for k, v in m.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)},
-                     "notes": mv.notes or ""})
+    for mv in list_versions(session):
+        ev = (mv.metrics or {}).get("evaluation") or {}
+        row: dict[str, Any] = {"version": mv.version, "active": mv.active, "created_at": mv.created_at}
+        for key in ("f1", "precision", "recall", "pr_auc"):
+            v = (ev.get("all") or {}).get(key)
+            row[key] = round(float(v), 3) if isinstance(v, (int, float)) else None
+        for lang in ("de", "en"):
+            v = (ev.get(lang) or {}).get("f1")
+            row[f"f1_{lang}"] = round(float(v), 3) if isinstance(v, (int, float)) else None
+        row["notes"] = mv.notes or ""
+        rows.append(row)
     return rows
 
 
@@ -379,20 +390,18 @@ def partner_subtree(session: Session, partner_id: int) -> list[int]:
     return ids
 
 
-def label_queue(session: Session, limit: int = 20, days: int = 30, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Mentions of the last ``days`` without a human label that the classifier is least sure about
-    (request probability nearest 0.5); for the Classifier page's label queue."""
-    since = (now or utcnow()) - dt.timedelta(days=days)
-    labelled = select(Label.mention_id)
-    newest = select(Classification.mention_id, func.max(Classification.id).label("cid")).group_by(Classification.mention_id).subquery()
-    q = (
-        select(Mention.id, Mention.title, Mention.body, Mention.language, Classification.request_probability, Classification.intent)
-        .join(newest, newest.c.mention_id == Mention.id).join(Classification, Classification.id == newest.c.cid)
-        .where(Mention.id.not_in(labelled), Mention.fetched_at >= since)
-        .order_by(func.abs(Classification.request_probability - 0.5), Mention.id.desc()).limit(limit)
-    )
-    return [{"mention_id": i, "title": t or "", "body": b or "", "language": lang or "", "probability": round(p, 3), "intent": it}
-            for i, t, b, lang, p, it in session.execute(q)]
+def label_queue(session: Session, cfg: Any, limit: int = 20) -> list[dict[str, Any]]:
+    """The classifier's label queue (:func:`radar.scoring.label_queue`: unlabelled posts nearest
+    the request threshold) with each post's full title and text for the person who labels it."""
+    from radar.scoring import label_queue as queue
+
+    items = queue(session, cfg, limit=limit)
+    texts = dict((i, (t, b)) for i, t, b in session.execute(
+        select(Mention.id, Mention.title, Mention.body).where(Mention.id.in_([it["mention_id"] for it in items]))))
+    for it in items:
+        it["title"], it["body"] = texts.get(it["mention_id"], (it.get("title") or "", ""))
+        it["probability"] = round(it.get("request_probability") or 0, 3)
+    return items
 
 
 def label_counts(session: Session) -> dict[str, int]:

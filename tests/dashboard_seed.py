@@ -1,8 +1,8 @@
 """Seed data for the dashboard tests: sources, personas, classified mentions with their
 opportunities, and users of every role.
 
-Mentions, classifications and opportunities are stored here through the ORM as the pipeline
-and classifier store them; once those parts land, seeding goes through their functions.
+Posts are stored through the collection pipeline. Their classifications are set by hand here so
+the tests know every score; ``seed_classified`` runs the real classifier instead.
 """
 
 from __future__ import annotations
@@ -97,15 +97,18 @@ def seed_inbox(db_url: str, n: int = 30, now: dt.datetime | None = None) -> list
     finally:
         for st in stores.values():
             st.close()
+    from radar.model_versions import ensure_bundled
+
     ids = []
     with get_sessionmaker(db_url).begin() as s:
+        version = ensure_bundled(s).version  # scores below are set by hand, stored as the active model's
         for i, (mid, lang) in enumerate(stored):
             m = s.get(Mention, mid)
             m.language = lang  # short test posts: keep the language the test means
             score = 95.0 if i == 0 else max(1.0, 90.0 - 3 * i)
             temp = "hot" if score >= 70 else "warm" if score >= 45 else "cold"
             s.add(Classification(
-                mention_id=mid, model_version="test-1", language=lang, is_request=True, request_probability=0.9, intent="recommendation",
+                mention_id=mid, model_version=version, language=lang, is_request=True, request_probability=0.9, intent="recommendation",
                 urgency=40, score=score, temperature=temp, best_persona=PERSONA["name"],
                 persona_fit={PERSONA["name"]: {"fit": 0.75, "criteria": {"Thema": {"points": 100, "max": 100, "evidence": ["DATEV"]},
                                                                           "Firmengröße": {"points": 50, "max": 100, "evidence": ["30 Mitarbeiter"]}}}},
@@ -144,3 +147,30 @@ def texts(at) -> str:
     for kind in ("markdown", "text", "caption", "error", "warning", "info", "success", "title", "subheader", "header"):
         parts.extend(str(getattr(e, "value", "")) for e in getattr(at, kind))
     return "\n".join(parts)
+
+
+def seed_classified(db_url: str, posts: list[tuple[str, str, str]]) -> list[int]:
+    """Store ``(title, body, language)`` posts through the pipeline and classify them with the
+    real classifier (``radar.scoring.classify_pending``, the bundled model and config personas).
+    Returns the mention ids."""
+    from radar.config import load_config
+    from radar.db import get_engine, get_sessionmaker
+    from radar.pipelines import MentionStore, prepare_item
+    from radar.scoring import classify_pending
+    from radar.spiders.items import MentionItem
+
+    with get_sessionmaker(db_url).begin() as s:
+        src = Source(name="forum-real", kind="feed", settings={"url": "https://forum.example/feed"})
+        s.add(src)
+        s.flush()
+        sid = src.id
+    ids = []
+    with MentionStore(get_engine(db_url), sid) as store:
+        for i, (title, body, lang) in enumerate(posts):
+            item = MentionItem(source="forum-real", external_id=f"real-{i}", url=f"https://forum.example/r/{i}", title=title,
+                               body=body, body_format="text", author=f"author{i}", language=lang,
+                               published_at=utcnow() - dt.timedelta(minutes=3 + i))
+            ids.append(store.store(prepare_item(item, lang)).mention_id)
+    with get_sessionmaker(db_url).begin() as s:
+        assert classify_pending(s, load_config()) == len(posts)
+    return ids

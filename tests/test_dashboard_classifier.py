@@ -86,3 +86,32 @@ def test_persona_validation_messages():
         commands.validate_persona({"name": "x", "criteria": []})
     with pytest.raises(commands.ActionError, match="needs 'ranges'"):
         commands.validate_persona({"name": "x", "criteria": [{"name": "size", "type": "range"}]})
+
+
+def test_train_activate_and_roll_back(seeded, db_url):
+    """A quick training run from the page (real data from ../shared/data), then model versions."""
+    from pathlib import Path
+
+    if not (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "posts").is_dir():
+        pytest.skip("training data ../shared/data/posts is not here (not shipped); the train button needs it")
+    at = login("mia")
+    at.switch_page("app_pages/classifier.py").run()
+    assert [v for v in at.dataframe[0].value["active"]] == [True]  # the bundled model
+    at.number_input(key="train_quick").set_value(20)
+    at.button(key="train").click().run(timeout=300)
+    assert not at.exception
+    # a model from 20 posts per source is worse than the bundled one: stored, not activated
+    assert at.warning and "not activated" in at.warning[0].value
+    assert "Not activated: the new model is worse" in at.code[0].value
+    table = at.dataframe[0].value
+    assert len(table) == 2 and table["active"].sum() == 1
+    new = [v for v, a in zip(table["version"], table["active"]) if not a][0]
+    at.selectbox(key="model_pick").select(new).run()
+    at.button(key="model_activate").click().run()
+    assert f"Model {new} is active" in texts(at)
+    at.button(key="model_rollback").click().run()
+    assert "Rolled back" in texts(at)
+    from radar.model_versions import active_version
+
+    with get_sessionmaker(db_url).begin() as s:
+        assert active_version(s).version != new

@@ -111,3 +111,26 @@ def test_actions_are_stored_as_status_and_labels(seeded, db_url):
         assert (mids[opps[2]], 0, "dashboard:dismissed") in labels
         assert (mids[opps[3]], 1, "dashboard:lead") in labels
         assert len(labels) == 3  # the failed dismissal (no reason) stored nothing
+
+
+def test_detail_of_a_really_classified_post(db_url):
+    """The real classifier's explanation, evidence and persona points render on the detail view."""
+    from dashboard_seed import seed_classified
+
+    with get_sessionmaker(db_url).begin() as s:
+        seed_users(s)
+    [mid] = seed_classified(db_url, [(
+        "Kann mir jemand einen Steuerberater empfehlen?",
+        "Hallo zusammen, wir sind ein Handwerksbetrieb mit 40 Mitarbeitern in Stuttgart und suchen dringend "
+        "einen Steuerberater, der sich mit DATEV auskennt. Hat jemand Erfahrungen oder eine Empfehlung?", "de")])
+    with get_sessionmaker(db_url).begin() as s:
+        opp = s.scalars(select(Opportunity).where(Opportunity.mention_id == mid)).one()
+        assert opp.score > 0 and opp.intent != "none"
+        oid = opp.id
+    at = _today()
+    at.selectbox(key="today_open").select(oid).run()
+    assert not at.exception
+    md = "\n".join(m.value for m in at.markdown)
+    assert "orange-background" in md  # request phrases found by the classifier are highlighted in the post
+    assert "Steuerberater" in at.text[0].value or any("Steuerberater" in t.value for t in at.text)
+    assert any("persona" in df.value.columns for df in at.dataframe)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.persona_toml import persona_to_toml, toml_to_persona
-from dashboard.state import db_url, flash, require_user, run_command, sessions
+from dashboard.state import config, db_url, flash, require_user, run_command, sessions
 from radar import commands
 from radar.models import INTENTS
 from radar.queries import label_counts, label_queue, model_versions, persona_definitions, threshold_curve
@@ -19,7 +19,7 @@ user = require_user("admin", "marketing")
 @st.cache_data(ttl=30)
 def _queue(url: str) -> list[dict]:
     with sessions()() as s:
-        return label_queue(s, limit=20)
+        return label_queue(s, config(), limit=20)
 
 
 @st.cache_data(ttl=30)
@@ -75,18 +75,35 @@ with tab_label:
             st.rerun()
 
 with tab_train:
-    versions = _versions(db_url())
+    st.caption("Training uses the shipped training data plus every label given here and on the Today page. "
+               "A new model is activated only when it is not worse than the active one on the same evaluation split.")
+    quick = st.number_input("Quick run: at most this many posts per source and label (0: all)", 0, 100000, 0, step=50, key="train_quick")
     if st.button("Train a new model", key="train"):
-        bar = st.progress(0.0, text="Starting `radar train` …")
-        log = st.empty()
-        result = commands.train_model(lambda frac, msg: (bar.progress(min(1.0, frac), text=msg[:200]), log.code(msg[-2000:], language=None)))
-        (st.success if result.ok else st.error)(f"`radar train` finished with exit code {result.returncode}.")
-        st.code(result.output[-5000:] or "(no output)", language=None)
+        bar = st.progress(0.0, text="Starting …")
+        result = commands.train_model(lambda frac, step: bar.progress(frac, text=f"Training: {step}"), max_per_source=int(quick) or None)
+        if result.returncode == 0:
+            st.success("Trained.")
+        elif result.returncode == 3:
+            st.warning("Trained, but not activated: the new model is worse than the active one.")
+        else:
+            st.error(f"Training failed (exit code {result.returncode}).")
+        st.code(result.output or "(no output)", language=None)
         st.cache_data.clear()
+    versions = _versions(db_url())
     if versions:
-        st.dataframe(pd.DataFrame(versions), hide_index=True, width="stretch")
-    else:
-        st.info("No trained model versions yet; the bundled model is in use.")
+        st.dataframe(pd.DataFrame(versions), hide_index=True, width="stretch",
+                     column_config={"created_at": st.column_config.DatetimeColumn("Created (UTC)", format="YYYY-MM-DD HH:mm"),
+                                    "notes": st.column_config.TextColumn("Notes", width="large")})
+        active = next((v["version"] for v in versions if v["active"]), None)
+        c1, c2, _ = st.columns([3, 1, 1])
+        pick = c1.selectbox("Model version", [v["version"] for v in versions], key="model_pick",
+                            format_func=lambda v: f"{v} (active)" if v == active else v)
+        if c2.button("Activate", key="model_activate", disabled=pick == active):
+            if run_command(commands.activate_model, pick, success=f"Model {pick} is active; new posts are classified with it."):
+                st.rerun()
+        if c2.button("Roll back", key="model_rollback"):
+            if run_command(commands.rollback_model, success="Rolled back to the previous model."):
+                st.rerun()
 
 with tab_threshold:
     curve = _curve(db_url())
