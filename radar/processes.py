@@ -19,4 +19,5 @@ def dashboard_command(cfg: Config, port: int | None = None) -> list[str]:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
+        "--client.toolbarMode", "viewer",  # no developer menu ("Deploy", "Rerun") for users
     ]

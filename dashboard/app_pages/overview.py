@@ -6,7 +6,8 @@ from dashboard.state import config, current_user, sessions
 from radar.queries import overview_counts
 
 user = current_user()
-st.title(f"📡 {config().settings.general.instance_name}")
+st.title("Overview")
+st.caption(config().settings.general.instance_name)
 
 
 @st.cache_data(ttl=30)
