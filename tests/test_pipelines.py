@@ -65,6 +65,56 @@ def test_detect_language_on_real_german_forum_posts():
     assert [detect_language(t) for t in texts].count("de") == len(texts)
 
 
+# file → (language, field); None: the hand label ``lang`` of each row decides
+_LANGUAGE_SETS = {
+    "computer_forum_support_de.jsonl": ("de", "text"),
+    "germeval2017_db_feedback_de.jsonl": ("de", "body"),
+    "germeval2018_tweets_de.jsonl": ("de", "body"),
+    "germeval2021_comments_de.jsonl": ("de", "body"),
+    "hotel_review_sentences_de.jsonl": ("de", "body"),
+    "reddit_stuttgart_de.labeled.jsonl": (None, "title+body"),
+    "reddit_techsupport_en.jsonl": ("en", "body"),
+    "softwarerecs_titles_en.jsonl": ("en", "title"),
+    "hn_titles_2016_en.jsonl": ("en", "title"),
+}
+
+
+def test_detect_language_on_real_german_and_english_posts():
+    """Tweets, comments, review sentences, forum posts, Reddit posts and HN/Stack Exchange titles:
+    at least 95 % right in every file and 97.5 % over all (the stop-word + langdetect detector this
+    one replaced scored 97.5 %; bench/language.py prints both)."""
+    right = total = 0
+    for name, (lang, field) in _LANGUAGE_SETS.items():
+        path = SHARED_DATA / "posts" / name
+        if not path.exists():
+            pytest.skip(f"{path} is not available (../shared/data/posts holds the real posts)")
+        rows = []
+        for line in path.read_text(encoding="utf-8").splitlines()[:1000]:
+            row = json.loads(line)
+            text = f"{row.get('title') or ''}\n{row.get('body') or ''}" if field == "title+body" else row.get(field) or ""
+            if (lang or row.get("lang")) in ("de", "en"):
+                rows.append((text, lang or row["lang"]))
+        hits = sum(1 for text, truth in rows if detect_language(text) == truth)
+        assert hits >= 0.95 * len(rows), f"{name}: {hits}/{len(rows)} right"
+        right, total = right + hits, total + len(rows)
+    assert total > 7000 and right >= 0.975 * total, f"{right}/{total} right"
+
+
+@pytest.mark.parametrize("text", [
+    "Bonjour, quelqu'un peut-il me recommander un bon comptable à Lyon pour une petite entreprise ?",
+    "Hola, ¿alguien conoce un buen programa de facturación para autónomos en España?",
+    "Hallo allemaal, kan iemand een goede boekhouder in Utrecht aanraden voor ons kleine bedrijf?",
+    "Ciao a tutti, qualcuno conosce un buon commercialista a Milano per una piccola azienda?",
+    "Cześć, czy ktoś może polecić dobrego księgowego w Krakowie dla małej firmy?",
+    "Hej, kan någon rekommendera en bra redovisningsbyrå i Stockholm för ett litet företag?",
+    "Nieuwe versie van de software",
+    "Problema con la impresora",
+    "東京で良い税理士を探しています",
+])
+def test_other_languages_stay_other_despite_the_german_english_prior(text):
+    assert detect_language(text) == "other"
+
+
 def test_simhash_near_duplicates_are_close_and_others_far():
     a = ("Wir sind ein Handwerksbetrieb in Stuttgart mit 60 Mitarbeitern und suchen einen IT-Dienstleister, der unser "
          "Netzwerk, die Server und die Arbeitsplätze betreut. Bisher macht das ein Mitarbeiter nebenbei, das geht so nicht "
