@@ -135,6 +135,7 @@ _EN_WORDS = frozenset(
 # slip to Dutch or French. Measured on the real posts in ../shared/data/posts (bench/README.md).
 _DE_EN_PRIOR = 5.0
 _NGRAM_SAMPLE = 600  # characters; the score's cost grows with the text and 600 decide
+_NGRAM_CACHE = 30_000  # log-probability rows kept (≈7 MB); texts reuse a few thousand n-grams
 _ngram_model: dict = {}
 
 
@@ -184,7 +185,9 @@ def ngram_language(text: str) -> tuple[str, float] | None:
                     p = probs.get(gram)
                     if p is None:
                         continue
-                    row = logs[gram] = np.log(np.asarray(p) + smoothing)
+                    if len(logs) >= _NGRAM_CACHE:
+                        logs.clear()
+                    row = logs[gram] = np.log(np.asarray(p, dtype=np.float32) + np.float32(smoothing))
                 rows.append(row)
     if not rows:
         return None
