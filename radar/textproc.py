@@ -361,6 +361,13 @@ class SimHashIndex:
         for (shift, width), band in zip(_BANDS, self._bands):
             band.setdefault((fingerprint >> shift) & ((1 << width) - 1), []).append((fingerprint, leader_id))
 
+    def remove(self, fingerprint: int, leader_id: int) -> None:
+        """Forget one :meth:`add` (a stored mention whose transaction was rolled back)."""
+        for (shift, width), band in zip(_BANDS, self._bands):
+            entries = band.get((fingerprint >> shift) & ((1 << width) - 1))
+            if entries and (fingerprint, leader_id) in entries:
+                entries.remove((fingerprint, leader_id))
+
     def find(self, fingerprint: int, max_distance: int = SIMHASH_MAX_DISTANCE) -> int | None:
         """The group leader of the closest stored fingerprint within ``max_distance``."""
         best: tuple[int, int] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import pytest
 from sqlalchemy import select
@@ -216,3 +217,99 @@ def test_nul_bytes_and_missing_urls_store_on_every_engine(db_url):
     store.close()
     with get_sessionmaker(db_url)() as s:
         assert [m.title for m in s.scalars(select(Mention).order_by(Mention.id))] == ["Titel", "anderes"]
+
+
+def _count_mentions(db_url) -> int:
+    with get_sessionmaker(db_url)() as s:
+        return len(list(s.scalars(select(Mention.id))))
+
+
+def test_batch_is_one_transaction_that_sees_its_own_rows(db_url):
+    store = _store(db_url, "a")
+    store.batch_size = 10
+    first = store.add(_item("1", "https://forum.de/t/1", "Zeiterfassung gesucht", TEXT))
+    again = store.add(_item("1", "https://forum.de/t/1", "Zeiterfassung gesucht", TEXT))  # same post in the same batch
+    near = store.add(_item("2", "https://forum.de/t/2", "Zeiterfassung gesucht!", TEXT.replace("Hat jemand", "Hat wer"), author="bob"))
+    assert (first.status, again.status, again.reason) == ("new", "duplicate", "external_id")
+    assert (near.status, near.group_id) == ("new", first.mention_id)  # grouped with an uncommitted row
+    assert store.pending == 2 and not store.due()
+    assert _count_mentions(db_url) == 0  # nothing is stored before the commit
+    settled = store.flush()
+    assert [(item.external_id, r.status) for item, r in settled] == [("1", "duplicate"), ("1", "new"), ("2", "new")]
+    assert _count_mentions(db_url) == 2 and store.flush() == []
+    store.close()
+
+
+def test_an_open_batch_is_lost_whole_and_stored_by_the_next_run(db_url):
+    """A crash (here: close without flush) loses the uncommitted batch and nothing else; the next
+    run, which fetches the same posts again, stores them."""
+    store = _store(db_url, "a")
+    store.batch_size, store.batch_seconds = 10, 0.2
+    assert store.store(_item("0", "https://forum.de/t/0", "Drucker", "Mein Drucker druckt seit dem Update keine Seiten mehr.")).status == "new"
+    store.add(_item("1", "https://forum.de/t/1", "Zeiterfassung gesucht", TEXT))
+    time.sleep(0.25)
+    assert store.due()  # older than batch_seconds
+    source_id = store.source_id
+    store.close()
+    assert _count_mentions(db_url) == 1
+    rerun = MentionStore(get_engine(db_url), source_id).open()
+    assert rerun.store(_item("1", "https://forum.de/t/1", "Zeiterfassung gesucht", TEXT)).status == "new"
+    assert rerun.store(_item("0", "https://forum.de/t/0", "Drucker", "Mein Drucker druckt seit dem Update keine Seiten mehr.")).reason == "external_id"
+    rerun.close()
+    assert _count_mentions(db_url) == 2
+
+
+@pytest.mark.parametrize("pending_first", [False, True], ids=["conflict-first", "conflict-after-pending"])
+def test_batch_falls_back_item_by_item_when_another_writer_stored_a_post_first(db_url, pending_first):
+    """Two crawl processes store the same post: B looks it up before A commits, so B's insert
+    hits the unique constraint; B's batch is rolled back and stored again item by item, and the
+    post stays stored once. B runs on an engine of its own, as another process would."""
+    import threading
+
+    from sqlalchemy import event
+
+    from radar.db import make_engine
+
+    if pending_first and db_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time: B cannot hold uncommitted rows while A's are uncommitted")
+    a = _store(db_url, "a")
+    a.batch_size = 10
+    b_engine = make_engine(db_url)
+    b = MentionStore(b_engine, a.source_id, batch_size=10).open()
+    b_inserts_x = threading.Event()
+
+    @event.listens_for(b_engine, "before_cursor_execute")
+    def _watch(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT") and "x" in (parameters.values() if isinstance(parameters, dict) else parameters):
+            b_inserts_x.set()
+
+    x = lambda: _item("x", "https://forum.de/t/x", "Zeiterfassung gesucht", TEXT)  # noqa: E731
+    y = lambda: _item("y", "https://forum.de/t/y", "Drucker", "Mein Drucker druckt seit dem Update keine Seiten mehr.")  # noqa: E731
+    assert a.add(x()).status == "new"
+    results: dict = {}
+
+    def crawl_b():
+        try:
+            if pending_first:
+                results["y"] = b.add(y())
+            results["x"] = b.add(x())
+            if not pending_first:
+                results["y"] = b.add(y())
+            results["settled"] = b.flush()
+        except Exception as exc:  # noqa: BLE001
+            results["error"] = exc
+
+    worker = threading.Thread(target=crawl_b)
+    worker.start()
+    assert b_inserts_x.wait(30), "B never tried to insert the post"
+    a.flush()  # A commits while B's insert waits (or before it runs): B's insert must conflict
+    worker.join(60)
+    assert "error" not in results
+    assert b.fallbacks == 1
+    assert (results["x"].status, results["x"].reason) == ("duplicate", "external_id")
+    settled = {item.external_id: r.status for item, r in results["settled"]}
+    assert settled == {"x": "duplicate", "y": "new"}
+    a.close(), b.close()
+    b_engine.dispose()
+    with get_sessionmaker(db_url)() as s:
+        assert sorted(s.scalars(select(Mention.external_id))) == ["x", "y"]
