@@ -29,11 +29,10 @@ from radar.textproc import (
     SimHashIndex,
     canonical_url,
     clean_text,
-    content_hash,
     detect_language,
+    fingerprints,
     is_site_root,
     normalise_language,
-    simhash,
     to_signed64,
     to_unsigned64,
 )
@@ -93,8 +92,7 @@ def prepare_item(item: MentionItem, source_hint: str | None = None) -> MentionIt
     item.external_id = str(item.external_id)
     if len(item.external_id) > MAX_EXTERNAL_ID:
         item.external_id = "sha256:" + hashlib.sha256(item.external_id.encode()).hexdigest()
-    item.content_hash = content_hash(item.title, item.body, item.author)
-    item.simhash = simhash(f"{item.title}\n{item.body}")
+    item.content_hash, item.simhash = fingerprints(item.title, item.body, item.author)
     return item
 
 

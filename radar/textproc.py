@@ -147,16 +147,16 @@ def _load_ngram_model() -> dict:
 
         detector_factory.init_factory()
         factory = detector_factory._factory
-        # langdetect's per-character normalisation (punctuation → space, CJK and Vietnamese
-        # folding) as one str.translate table over the Basic Multilingual Plane
-        table = {}
-        for cp in range(0x10000):
-            if 0xD800 <= cp < 0xE000:
-                continue
-            ch = chr(cp)
-            norm = NGram.normalize(ch)
-            if norm != ch:
-                table[cp] = norm
+
+        class _Normalise(dict):
+            """langdetect's per-character normalisation (punctuation → space, CJK and
+            Vietnamese folding) as a str.translate table, filled as characters turn up."""
+
+            def __missing__(self, cp: int) -> str:
+                norm = self[cp] = NGram.normalize(chr(cp))
+                return norm
+
+        table = _Normalise()
         langs = list(factory.langlist)
         prior = np.zeros(len(langs))
         prior[langs.index("de")] = prior[langs.index("en")] = _DE_EN_PRIOR
@@ -308,11 +308,18 @@ _BIT_WEIGHTS = None
 _TOKEN_DIGESTS: dict[str, bytes] = {}  # words repeat across posts: hash each once per process
 
 
-def simhash(text: str, max_tokens: int = 400) -> int | None:
+SIMHASH_MAX_TOKENS = 400
+
+
+def simhash(text: str, max_tokens: int = SIMHASH_MAX_TOKENS) -> int | None:
     """64-bit SimHash over the words of the normalised text, weighted by their counts (unsigned).
     Words rather than shingles: posts are short, and an edited word should move few bits.
     ``None`` when the text is too short to say anything about near-duplicates."""
-    tokens = _TOKEN.findall(text.lower())[:max_tokens]
+    return simhash_tokens(_TOKEN.findall(text.lower())[:max_tokens])
+
+
+def simhash_tokens(tokens: list[str]) -> int | None:
+    """:func:`simhash` of words already lower-cased and split (the first ``SIMHASH_MAX_TOKENS``)."""
     if len(tokens) < SIMHASH_MIN_TOKENS:
         return None
     global _BIT_WEIGHTS
@@ -332,6 +339,16 @@ def simhash(text: str, max_tokens: int = 400) -> int | None:
     bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     votes = 2 * (weights @ bits) - weights.sum()
     return int(_BIT_WEIGHTS[votes > 0].sum())
+
+
+def fingerprints(title: str, body: str, author: str | None = None) -> tuple[str, int | None]:
+    """``(content_hash(title, body, author), simhash(f"{title}\\n{body}"))`` from one pass
+    over the words."""
+    title_tokens = _TOKEN.findall(title.lower())
+    body_tokens = _TOKEN.findall(body.lower())
+    key = "\x1f".join(((author or "").strip().lower(), " ".join(title_tokens), " ".join(body_tokens)))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return digest, simhash_tokens((title_tokens + body_tokens[:SIMHASH_MAX_TOKENS])[:SIMHASH_MAX_TOKENS])
 
 
 def to_signed64(value: int) -> int:

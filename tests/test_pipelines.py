@@ -131,6 +131,17 @@ def test_simhash_near_duplicates_are_close_and_others_far():
     assert index.find(hb) == 7 and index.find(hc) is None
 
 
+def test_fingerprints_in_one_pass_equal_content_hash_and_simhash():
+    from radar.textproc import content_hash, fingerprints
+
+    texts = [("Zeiterfassung gesucht", html_to_text(TEXT), "Anna"), ("", "zu kurz", None), ("ΣΊΣΥΦΟΣ Titel", "Wörter " * 500, " Bob ")]
+    path = SHARED_DATA / "posts" / "reddit_stuttgart_de.labeled.jsonl"
+    if path.exists():
+        texts += [(r.get("title") or "", r.get("body") or "", r["id"]) for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
+    for title, body, author in texts:
+        assert fingerprints(title, body, author) == (content_hash(title, body, author), simhash(f"{title}\n{body}"))
+
+
 def test_prepare_item_rejects_empty():
     with pytest.raises(InvalidItem):
         prepare_item(MentionItem(source="s", external_id="1", title="", body="<p> </p>"))
