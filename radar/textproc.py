@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import threading
+from collections import Counter
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # --------------------------------------------------------------------------- markup → text
@@ -17,7 +19,9 @@ _BLOCK_TAGS = frozenset(
 )
 _DROP_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "object", "embed", "svg", "math")
 _TAG_HINT = re.compile(r"<\s*[a-zA-Z!/]")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+# Every run of spaces, tabs, NBSP, ZWSP … becomes one space. A lone space matches neither
+# alternative and is left alone: the same result as ``[ …]+`` at half the cost.
+_SPACES = re.compile(r" [ \t\r\f\v\u00a0\u200b]+|[\t\r\f\v\u00a0\u200b][ \t\r\f\v\u00a0\u200b]*")
 _MANY_NEWLINES = re.compile(r"\n\s*\n+")
 
 
@@ -25,11 +29,32 @@ def _tidy(text: str) -> str:
     """Collapse spaces inside lines; paragraphs (blank-line separated) survive."""
     paragraphs = []
     for para in _MANY_NEWLINES.split(text.replace("\r\n", "\n")):
-        lines = [_SPACES.sub(" ", line).strip() for line in para.split("\n")]
-        para = "\n".join(line for line in lines if line)
+        # _SPACES never matches a newline: one pass per paragraph equals one per line
+        para = "\n".join(filter(None, map(str.strip, _SPACES.sub(" ", para).split("\n"))))
         if para:
             paragraphs.append(para)
     return "\n\n".join(paragraphs)
+
+
+_LINE_TAGS = frozenset(("br", "li", "tr", "dd", "dt"))  # one line each, not a paragraph
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+_parsers = threading.local()
+
+
+def _html_body(markup: str):
+    """The ``<body>`` of ``markup`` parsed by libxml2's HTML parser (as lxml.html's
+    ``fragment_fromstring`` parses it, without its Python element classes); None if empty."""
+    import lxml.etree
+
+    parser = getattr(_parsers, "html", None)
+    if parser is None:  # lxml parsers are not to be shared between threads
+        parser = _parsers.html = lxml.etree.HTMLParser()
+    if not _FULL_DOCUMENT.match(markup):
+        markup = f"<html><body>{markup}</body></html>"
+    doc = lxml.etree.fromstring(markup, parser)
+    if doc is None:
+        return None
+    return next((el for el in doc if el.tag == "body"), None)
 
 
 def html_to_text(markup: str) -> str:
@@ -43,31 +68,22 @@ def html_to_text(markup: str) -> str:
     if not _TAG_HINT.search(markup):
         return _tidy(html.unescape(markup))
     import lxml.etree
-    import lxml.html
 
     try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+        body = _html_body(markup)
     except (lxml.etree.ParserError, ValueError):
+        body = None
+    if body is None:
         return _tidy(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
-    lxml.etree.strip_elements(root, *_DROP_TAGS, lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False)
-    parts: list[str] = []
-
-    def walk(el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        block = tag in _BLOCK_TAGS
-        if block:
-            parts.append("\n\n" if tag not in ("br", "li", "tr", "dd", "dt") else "\n")  # list rows: one line each
-        if el.text and tag not in _DROP_TAGS:
-            parts.append(el.text)
-        for child in el:
-            walk(child)
-        if block and tag not in ("br", "li", "tr", "dd", "dt"):
-            parts.append("\n\n")
-        if el.tail:
-            parts.append(el.tail)
-
-    walk(root)
-    return _tidy("".join(parts))
+    lxml.etree.strip_elements(body, *_DROP_TAGS, lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False)
+    # Block elements get their breaks written into the tree, then libxml2 collects the text.
+    for el in body.iter(*_BLOCK_TAGS):
+        if el.tag in _LINE_TAGS:
+            el.text = "\n" + el.text if el.text else "\n"
+        else:
+            el.text = "\n\n" + el.text if el.text else "\n\n"
+            el.tail = "\n\n" + el.tail if el.tail else "\n\n"
+    return _tidy("".join(body.itertext()))
 
 
 _MD_RULES = [
@@ -305,7 +321,15 @@ def content_hash(title: str, body: str, author: str | None = None) -> str:
 
 
 _BIT_WEIGHTS = None
-_TOKEN_DIGESTS: dict[str, bytes] = {}  # words repeat across posts: hash each once per process
+class _TokenDigests(dict):
+    """word → its 8-byte BLAKE2b digest; words repeat across posts, so each is hashed once."""
+
+    def __missing__(self, token: str) -> bytes:
+        digest = self[token] = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+        return digest
+
+
+_TOKEN_DIGESTS = _TokenDigests()
 
 
 SIMHASH_MAX_TOKENS = 400
@@ -327,13 +351,10 @@ def simhash_tokens(tokens: list[str]) -> int | None:
 
     if _BIT_WEIGHTS is None:
         _BIT_WEIGHTS = 1 << np.arange(64, dtype=np.uint64)
-    counts: dict[str, int] = {}
-    for token in tokens:
-        counts[token] = counts.get(token, 0) + 1
-    cache = _TOKEN_DIGESTS
-    if len(cache) > 500_000:
-        cache.clear()
-    digests = b"".join(cache.get(t) or cache.setdefault(t, hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest()) for t in counts)
+    counts = Counter(tokens)
+    if len(_TOKEN_DIGESTS) > 500_000:
+        _TOKEN_DIGESTS.clear()
+    digests = b"".join(map(_TOKEN_DIGESTS.__getitem__, counts))
     values = np.frombuffer(digests, dtype="<u8")
     weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
     bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")

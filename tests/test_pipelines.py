@@ -34,6 +34,21 @@ def test_html_to_text_keeps_paragraphs_drops_scripts():
     assert html_to_text("<p>unclosed <b>bold") == "unclosed bold"
 
 
+@pytest.mark.parametrize("markup,text", [
+    ("   <p>x</p>  tail", "x\n\ntail"),  # leading whitespace, text after a block
+    ("x<div>y</div>z", "x\n\ny\n\nz"),
+    ("<p>a<br/>b<br>c</p><li>d<li>e", "a\nb\nc\n\nd\ne"),  # lines in a paragraph, one per list item
+    ("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "ab\nc"),
+    ("<html><head><title>T</title></head><body> x <p>y</p></body></html>", "x\n\ny"),  # a whole document
+    ("<!-- c --><?pi x?><p>a &nbsp; b\u200b\tc</p>", "a b c"),
+    ("<p>eins</p>\n\u200b\n<b>zwei</b>", "eins\n\nzwei"),
+    ("<div>\r\n<p>cr</p>\r\n</div>", "cr"),
+    ("&lt;p&gt;escaped&lt;/p&gt;", "<p>escaped</p>"),  # markup escaped once is text
+])
+def test_html_to_text_whitespace_blocks_and_documents(markup, text):
+    assert html_to_text(markup) == text
+
+
 def test_markdown_lightly():
     md = "# Frage\n\n**Welche** Software für [DATEV](https://datev.de) &amp; Lohn?\n\n> zitiert\n\n* Punkt `code`"
     assert markdown_to_text(md) == "Frage\n\nWelche Software für DATEV & Lohn?\n\nzitiert\n\n* Punkt code"
