@@ -5,9 +5,11 @@ Each pipeline has Scrapy's shape (``from_crawler``, ``open_spider``/``close_spid
 functions (:func:`prepare_item`) and :class:`MentionStore`, which ``radar sources check`` and
 ``bench/ingest.py`` use without Scrapy.
 
-Crash safety: every mention is stored in its own short transaction, so a SIGKILL loses nothing
-that was stored and the next run's dedupe (``source_id, external_id`` is unique in the
-database, the last line of defence) stores nothing twice.
+Crash safety: a crawl stores mentions in short batches (up to :data:`STORE_BATCH_SIZE` mentions
+or :data:`STORE_BATCH_SECONDS` per transaction). A mention is stored once its batch commits; a
+SIGKILL loses at most the open batch, which the next run fetches again because the crawl cursor
+is saved only after a clean run, and the next run's dedupe (``source_id, external_id`` is unique
+in the database, the last line of defence) stores nothing twice.
 """
 
 from __future__ import annotations
