@@ -222,13 +222,13 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     hint = normalise_language(hint)
     sample = text[:2000]
     words = _WORD.findall(sample.lower())
-    de = sum(1 for w in words if w in _DE_WORDS)
-    en = sum(1 for w in words if w in _EN_WORDS)
+    de = sum(map(_DE_WORDS.__contains__, words))
+    en = sum(map(_EN_WORDS.__contains__, words))
     if de >= 3 and de >= 3 * max(en, 1) or de >= 2 and en == 0 and len(words) <= 12:
         return "de"
     if en >= 3 and en >= 3 * max(de, 1) or en >= 2 and de == 0 and len(words) <= 12:
         return "en"
-    letters = sum(1 for ch in sample if ch.isalpha())
+    letters = sum(map(str.isalpha, sample))
     if letters < 12:
         return hint or (("de" if de > en else "en") if de != en else None)
     ranked = ngram_language(sample)
