@@ -190,7 +190,8 @@ class MentionStore:
 
     def _lookup_rows(self, external_id: str, content_hash: str | None, url_key: str) -> list[tuple]:
         """Stored mentions with this source's external id, the content hash or the canonical URL:
-        ``(id, source_id, external_id, canonical_url, group_id)``, oldest first.
+        ``(id, source_id, external_id, canonical_url, group_id)``, in the order that decides:
+        the same external id first, then the same URL, then the oldest.
 
         Run on the DBAPI cursor of our connection (in its transaction) with the SQL SQLAlchemy
         compiled once for this dialect: the parameters are plain strings and integers, and this
