@@ -55,6 +55,10 @@ def main() -> None:
     except ConfigError as exc:
         st.error("The configuration has errors:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
         st.stop()
+    if "token" in st.query_params:  # a one-click button from an e-mail: no login, the token authorises
+        action = Path(__file__).parent / "app_pages" / "action.py"
+        st.navigation([st.Page(str(action), title="Action", icon="✅", url_path="action")], position="hidden").run()
+        return
     user = current_user()
     if user is None:
         st.navigation([st.Page(login_page, title="Log in", icon="🔑")], position="hidden").run()

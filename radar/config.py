@@ -25,6 +25,17 @@ CONFIG_FILES = ("radar.toml", "sources.toml", "personas.toml", "partners.toml")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
+MIN_INTERVAL_ENV = "RADAR_TEST_MIN_INTERVAL"
+
+
+def min_source_interval() -> float:
+    """Shortest allowed source interval: 60 s, lowered only by ``$RADAR_TEST_MIN_INTERVAL``
+    (tests and benchmarks run sources every few seconds against local servers)."""
+    try:
+        return max(0.1, float(os.environ[MIN_INTERVAL_ENV]))
+    except (KeyError, ValueError):
+        return 60.0
+
 
 def parse_duration(value: Any) -> float:
     """Seconds from ``"15m"``, ``"2h"``, ``"1d"``, ``"30s"`` or a number of seconds.
@@ -119,8 +130,11 @@ class SchedulerSettings(Section):
     escalation_interval: str = Field("15m", description="How often unreserved offers and overdue feedback are escalated.", examples=["1h"])
     export_interval: str = Field("1m", description="How often the webhook outbox and mail queue are delivered.", examples=["30s"])
     purge_interval: str = Field("1d", description="How often mentions older than retention.days are purged.", examples=["12h"])
+    max_parallel_crawls: int = Field(4, ge=1, le=32, description="Crawls (one subprocess each) running at the same time; further due crawls wait their turn.", examples=[2])
+    resync_interval: str = Field("30s", description="How often the service re-reads the sources table, so `radar config load` takes effect without a restart (SIGHUP: at once).", examples=["1m"])
+    lock_timeout: str = Field("60s", description="The leader lock is stale (its holder presumed dead) when its heartbeat is older than this; the holder beats every quarter of it.", examples=["2m"])
 
-    @field_validator("misfire_grace", "shutdown_grace", "classify_interval", "escalation_interval", "export_interval", "purge_interval")
+    @field_validator("misfire_grace", "shutdown_grace", "classify_interval", "escalation_interval", "export_interval", "purge_interval", "resync_interval", "lock_timeout")
     @classmethod
     def _dur(cls, v: str) -> str:
         parse_duration(v)
@@ -159,14 +173,28 @@ class LeadSettings(Section):
     weight_level: float = Field(0.2, ge=0, description="Matching: weight of the partner level.", examples=[0.2])
     weight_conversion: float = Field(0.3, ge=0, description="Matching: weight of the smoothed conversion rate (won+1)/(closed+2).", examples=[0.3])
     weight_load: float = Field(0.1, ge=0, description="Matching: weight of recent load (fewer recent leads, higher).", examples=[0.2])
-    points_fast_reservation: int = Field(5, description="Incentive points for reserving within 1 hour of the offer.", examples=[10])
+    points_fast_reservation: int = Field(5, description="Incentive points for reserving within fast_reservation_within of the offer.", examples=[10])
     points_timely_feedback: int = Field(3, description="Incentive points for feedback before it is due.", examples=[5])
+    offer_min_stage: Literal["MQL", "SAL", "SQL"] = Field("MQL", description="Qualification gate: leads below this stage are not offered.", examples=["SAL"])
+    offer_partner_types: list[Literal["manufacturer", "distributor", "reseller", "agency"]] = Field(
+        default_factory=lambda: ["reseller"], description="Partner types that take part in matching (distributors and the manufacturer get escalations anyway).",
+        examples=[["reseller", "distributor"]])
+    fast_reservation_within: str = Field("1h", description="A reservation this soon after the offer earns points_fast_reservation.", examples=["30m"])
+    load_window: str = Field("7d", description="Matching: offers received within this window count as a partner's recent load.", examples=["14d"])
 
-    @field_validator("offer_window", "feedback_due", "revoke_after")
+    @field_validator("offer_window", "feedback_due", "revoke_after", "fast_reservation_within", "load_window")
     @classmethod
     def _dur(cls, v: str) -> str:
         parse_duration(v)
         return v
+
+    @model_validator(mode="after")
+    def _weights(self) -> "LeadSettings":
+        if self.weight_skill + self.weight_level + self.weight_conversion + self.weight_load <= 0:
+            raise ValueError("at least one matching weight (weight_skill, weight_level, weight_conversion, weight_load) must be positive")
+        if not self.offer_partner_types:
+            raise ValueError("offer_partner_types must name at least one partner type")
+        return self
 
 
 class NotifySettings(Section):
@@ -176,12 +204,17 @@ class NotifySettings(Section):
     smtp_user: str = Field("", description="SMTP user; empty for none.", examples=["radar@example.com"])
     smtp_password: str = Field("", description="SMTP password (or set RADAR_SMTP_PASSWORD).", examples=["secret"])
     smtp_starttls: bool = Field(False, description="Use STARTTLS.", examples=[True])
+    smtp_ssl: bool = Field(False, description="Use implicit TLS (SMTPS, usually port 465) instead of plain SMTP or STARTTLS.", examples=[True])
     smtp_timeout: float = Field(20.0, gt=0, description="Seconds before an SMTP connection is given up.", examples=[10])
     from_address: str = Field("Business Radar <radar@localhost>", description="Sender of every e-mail.", examples=["Radar <radar@example.com>"])
     digest_time: str = Field("07:30", description="Local time of the daily digest (HH:MM).", examples=["08:00"])
     digest_count: int = Field(10, ge=1, description="Opportunities in the daily digest.", examples=[15])
     weekly_report_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field("mon", description="Day of the weekly KPI report.", examples=["fri"])
     token_ttl: str = Field("7d", description="How long one-click e-mail buttons stay valid.", examples=["3d"])
+    max_attempts: int = Field(10, ge=1, description="Times a message the SMTP server rejects temporarily (4xx) is retried before it is marked failed. An unreachable server uses up no attempts: the mail waits.", examples=[20])
+    retry_base: float = Field(60.0, gt=0, description="First retry delay of a mail in seconds; doubles each attempt, with jitter.", examples=[30])
+    retry_max: float = Field(3600.0, gt=0, description="Longest retry delay of a mail in seconds.", examples=[1800])
+    reminder_before: str = Field("1d", description="Partners are reminded of owed feedback this long before it is due (and daily once overdue).", examples=["2d"])
 
     @field_validator("digest_time")
     @classmethod
@@ -190,7 +223,7 @@ class NotifySettings(Section):
             raise ValueError("use HH:MM, 24-hour clock")
         return v
 
-    @field_validator("token_ttl")
+    @field_validator("token_ttl", "reminder_before")
     @classmethod
     def _dur(cls, v: str) -> str:
         parse_duration(v)
@@ -276,7 +309,7 @@ class SourceConfig(Section):
     @field_validator("interval")
     @classmethod
     def _interval(cls, v: str) -> str:
-        if parse_duration(v) < 60:
+        if parse_duration(v) < min_source_interval():
             raise ValueError("interval must be at least 60 seconds; be polite to the sites you crawl")
         return v
 
@@ -388,6 +421,7 @@ class PersonasFile(Section):
 # --------------------------------------------------------------------------- partners.toml
 class PartnerUserConfig(Section):
     username: str
+    role: Literal["partner", "qualifier"] = Field("partner", description="partner: works the partner's leads; qualifier: confirms need, budget and contact before leads go out (agency, telesales).")
     email: str = ""
     display_name: str = ""
     channel: Literal["email", "webhook"] = "email"
@@ -404,6 +438,17 @@ class RadarConfig(Section):
     regions: list[str] = Field(default_factory=list)
     cadence: Literal["instant", "daily", "weekly"] = "daily"
     channel: Literal["email", "webhook"] = "email"
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, v: str) -> str:
+        from radar.leads.query import QuerySyntaxError, parse
+
+        try:
+            parse(v)
+        except QuerySyntaxError as exc:
+            raise ValueError(f"query syntax error at position {exc.position}: {exc.reason}") from None
+        return v
 
 
 class PartnerConfig(Section):

@@ -106,8 +106,9 @@ def sync_partners(session: Session, cfg: Config) -> SyncReport:
         for uc in pc.users:
             user = session.scalar(select(User).where(User.username == uc.username))
             if user is None:
-                user = User(username=uc.username, role="partner", partner_id=row.id, password_hash="")
+                user = User(username=uc.username, role=uc.role, partner_id=row.id, password_hash="")
                 session.add(user)
+            user.role, user.partner_id = uc.role, row.id
             user.email, user.display_name = uc.email, uc.display_name or uc.username
             user.notify_channel, user.notify_cadence, user.notify_min_temperature = uc.channel, uc.cadence, uc.min_temperature
         for rc in pc.radars:

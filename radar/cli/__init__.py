@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from radar import __version__
-from radar.cli import collect, core
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -26,7 +27,9 @@ def main(ctx: click.Context, config_dir: str | None) -> None:
     ctx.ensure_object(dict)
 
 
-for command in core.COMMANDS:
-    main.add_command(command)
-for command in collect.COMMANDS:
-    main.add_command(command)
+# One line per feature module; each exposes COMMANDS.
+_FEATURES = ["core", "collect", "leads", "export", "notify", "service"]
+
+for _name in _FEATURES:
+    for command in importlib.import_module(f"radar.cli.{_name}").COMMANDS:
+        main.add_command(command)

@@ -288,24 +288,3 @@ def dashboard(port: int | None) -> None:
 
 
 COMMANDS = [init, db, config_group, users, dashboard]
-
-
-@click.command()
-@click.option("--no-dashboard", is_flag=True, help="Do not start the dashboard process.")
-def run(no_dashboard: bool) -> None:
-    """Run the service: the scheduler with every enabled source and periodic job, and the dashboard.
-    Stops both on Ctrl-C or SIGTERM.
-
-    Example: radar run
-    """
-    import logging
-
-    from radar.service import run_service
-
-    cfg = config_or_exit()
-    require_schema(cfg)
-    logging.basicConfig(level=cfg.settings.logging.level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    sys.exit(run_service(cfg, with_dashboard=not no_dashboard))
-
-
-COMMANDS.append(run)

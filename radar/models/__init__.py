@@ -14,7 +14,7 @@ from radar.models.leads import (
     Reservation,
 )
 from radar.models.mentions import INTENTS, TEMPERATURES, Classification, Label, Mention, ModelVersion, Opportunity, Persona
-from radar.models.outbox import ActionToken, APSchedulerJob, EmailMessage, JobState, OutboxEvent, ServiceLock, WebhookDelivery
+from radar.models.outbox import ActionToken, APSchedulerJob, EmailMessage, JobState, OutboxEvent, ServiceLock, WebhookDelivery, WebhookEndpoint
 from radar.models.partners import PARTNER_TYPES, ROLES, Partner, Radar, User
 from radar.models.sources import CrawlRun, Source
 
@@ -22,5 +22,5 @@ __all__ = [
     "APSchedulerJob", "ActionToken", "Base", "Classification", "CrawlRun", "EmailMessage", "FEEDBACK_OUTCOMES",
     "Feedback", "INTENTS", "JobState", "LEAD_STATUSES", "Label", "Lead", "LeadEvent", "Mention", "ModelVersion",
     "Offer", "Opportunity", "OutboxEvent", "PARTNER_TYPES", "Partner", "Persona", "ROLES", "Radar", "Reservation",
-    "STAGES", "STAGE_ORDER", "ServiceLock", "Source", "TEMPERATURES", "User", "UTCDateTime", "WebhookDelivery", "utcnow",
+    "STAGES", "STAGE_ORDER", "ServiceLock", "Source", "TEMPERATURES", "User", "UTCDateTime", "WebhookDelivery", "WebhookEndpoint", "utcnow",
 ]

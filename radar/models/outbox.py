@@ -52,6 +52,26 @@ class WebhookDelivery(Base):
     duration_ms: Mapped[float | None] = mapped_column(Float)
 
 
+ENDPOINT_STATUSES = ("active", "gone")
+
+
+class WebhookEndpoint(Base):
+    """State of one webhook endpoint: flagged ``gone`` when it answers 410, so delivery stops
+    until an operator re-enables it (``radar export endpoint-enable``)."""
+
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (CheckConstraint(f"status IN {ENDPOINT_STATUSES!r}", name="status"),)
+
+    id: Mapped[intpk]
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    flagged_at: Mapped[dt.datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    last_success_at: Mapped[dt.datetime | None]
+    last_failure_at: Mapped[dt.datetime | None]
+    created_at: Mapped[created]
+
+
 class EmailMessage(Base):
     """The mail queue: a down SMTP server delays mail and loses none."""
 

@@ -1,0 +1,1 @@
+"""Support for the service tests: a small HTTP server with posts, a test crawl process."""
