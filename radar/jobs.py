@@ -56,6 +56,7 @@ class PeriodicJob:
 
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("classify", "radar.scoring:classify_backlog", "classify_interval", "factory"),
     PeriodicJob("auto-leads", "radar.leads:auto_create_leads", "classify_interval"),
     PeriodicJob("escalate", "radar.leads:escalate", "escalation_interval"),
     PeriodicJob("retention-purge", "radar.retention:purge_expired_mentions", "purge_interval", "factory"),

@@ -28,7 +28,7 @@ def main(ctx: click.Context, config_dir: str | None) -> None:
 
 
 # One line per feature module; each exposes COMMANDS.
-_FEATURES = ["core", "collect", "leads", "export", "notify", "service"]
+_FEATURES = ["core", "collect", "leads", "export", "notify", "service", "classify"]
 
 for _name in _FEATURES:
     for command in importlib.import_module(f"radar.cli.{_name}").COMMANDS:

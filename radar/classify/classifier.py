@@ -1,0 +1,297 @@
+"""The public classifier: text in, intent, persona fit, urgency, score, temperature and
+explanation out. Pure: no database, no network.
+
+Example::
+
+    from radar.classify import Classifier
+    clf = Classifier.load("bundled", personas=cfg.personas, settings=cfg.settings.classifier)
+    r = clf.classify("Kann mir jemand einen Steuerberater in Stuttgart empfehlen?", "")
+    r.is_request, r.intent, r.score, r.temperature, r.explanation
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from radar.classify import patterns
+from radar.classify.analysis import Analysis, Analyzer
+from radar.classify.model import INTENT_CLASSES, RequestModel, load_model
+from radar.classify.personas import PersonaFit, PersonaScorer, find_numbers
+from radar.config import ClassifierSettings, PersonaConfig
+
+BUNDLED_DIR = Path(__file__).parent / "model"
+BUNDLED_MODEL = BUNDLED_DIR / "request_model.joblib"
+
+# intent rules: group -> (intent, weight); a match in a question or in the title counts 1.5x.
+# Generic help phrases ("kann mir jemand") say nothing about the intent and are left out.
+INTENT_RULES: dict[str, tuple[str, float]] = {
+    "ask_recommendation": ("recommendation", 1.2),
+    "where_buy": ("supplier", 1.5),
+    "seek": ("supplier", 0.8),
+    "provider_word": ("supplier", 0.5),
+    "problem": ("support", 1.0),
+    "ask_experience": ("experience", 1.0),
+    "ask_comparison": ("comparison", 1.5),
+}
+URGENCY_POINTS = {"deadline": 40.0, "budget": 20.0, "evaluating": 20.0, "purchase": 15.0, "company": 10.0}
+_INTENT_WORDS = {
+    "en": {"recommendation": "a recommendation request", "supplier": "looking for a supplier or provider",
+           "support": "a support request", "experience": "asks for experiences", "comparison": "a comparison of options",
+           "none": "not a help request"},
+    "de": {"recommendation": "eine Bitte um Empfehlung", "supplier": "sucht einen Anbieter oder eine Bezugsquelle",
+           "support": "eine Support-Anfrage", "experience": "fragt nach Erfahrungen", "comparison": "ein Vergleich von Optionen",
+           "none": "keine Hilfeanfrage"},
+}
+
+
+@dataclass
+class ClassificationResult:
+    """What one post gets. ``persona_fit`` maps persona name to 0–100; ``personas`` keeps the
+    points per criterion; ``evidence`` is the structured form of ``explanation``."""
+
+    lang: str
+    is_request: bool
+    request_probability: float
+    intent: str
+    intent_probabilities: dict[str, float]
+    persona_fit: dict[str, float]
+    best_persona: str | None
+    personas: dict[str, dict[str, Any]]
+    urgency: float
+    score: float
+    temperature: str
+    explanation: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    model_version: str = ""
+
+    def as_contract(self, id: Any = None) -> dict[str, Any]:
+        """The ``radar classify`` output line."""
+        return {"id": id, "lang": self.lang, "is_request": self.is_request,
+                "request_probability": round(self.request_probability, 4), "intent": self.intent,
+                "persona_fit": {k: round(v, 1) for k, v in self.persona_fit.items()},
+                "urgency": round(self.urgency, 1), "score": round(self.score, 1), "temperature": self.temperature,
+                "explanation": self.explanation}
+
+
+_ANALYZER: Analyzer | None = None
+
+
+def shared_analyzer() -> Analyzer:
+    """One :class:`Analyzer` per process (loading the lemma tables is the slow part)."""
+    global _ANALYZER
+    if _ANALYZER is None:
+        _ANALYZER = Analyzer()
+    return _ANALYZER
+
+
+class Classifier:
+    """Loaded model + personas + scoring settings. Thread-compatible for reading."""
+
+    def __init__(self, model: RequestModel, analyzer: Analyzer, personas: Sequence[PersonaConfig] = (),
+                 settings: ClassifierSettings | None = None):
+        self.model = model
+        self.analyzer = analyzer
+        self.settings = settings or ClassifierSettings()
+        self.personas = list(personas)
+        self.scorer = PersonaScorer(self.personas)
+        self.load_seconds = 0.0
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    @classmethod
+    def load(cls, path_or_bundled: str | Path = "bundled", personas: Sequence[PersonaConfig] = (),
+             settings: ClassifierSettings | None = None) -> "Classifier":
+        """Load the bundled model (``"bundled"``) or a model file written by ``radar train``.
+
+        Example: ``Classifier.load("bundled", personas=load_config().personas)``
+        """
+        t0 = time.perf_counter()
+        path = BUNDLED_MODEL if str(path_or_bundled) == "bundled" else Path(path_or_bundled)
+        if not path.exists():
+            raise FileNotFoundError(f"classifier model {path} not found; use 'bundled' or a file from `radar models list`")
+        model = load_model(path)
+        clf = cls(model, shared_analyzer(), personas, settings)
+        clf.load_seconds = time.perf_counter() - t0
+        return clf
+
+    # ------------------------------------------------------------------ API
+    def classify(self, title: str | None, body: str | None, lang: str | None = None) -> ClassificationResult:
+        """Classify one post. ``lang`` ("de"/"en") skips language detection."""
+        return self.classify_many([(title, body, lang)])[0]
+
+    def classify_many(self, items: Iterable[Any], batch_size: int = 512) -> list[ClassificationResult]:
+        """Classify many posts at once (spaCy ``nlp.pipe`` in batches). Items are
+        ``(title, body)`` / ``(title, body, lang)`` tuples or dicts with ``title``, ``body``, ``lang``."""
+        triples = [_triple(it) for it in items]
+        out: list[ClassificationResult] = []
+        for start in range(0, len(triples), batch_size):
+            chunk = triples[start:start + batch_size]
+            analyses = self.analyzer.analyse_many(chunk, batch_size=batch_size)
+            out.extend(self._results(analyses))
+        return out
+
+    def analyse(self, items: Sequence[tuple]) -> list[Analysis]:
+        return self.analyzer.analyse_many([_triple(i) for i in items])
+
+    # ------------------------------------------------------------------ internals
+    def _results(self, analyses: list[Analysis]) -> list[ClassificationResult]:
+        if not analyses:
+            return []
+        X = self.model.matrix(analyses)
+        probs = self.model.probability(X)
+        intent_p = self.model.intent_proba(X) if self.model.intent_clf is not None else None
+        s = self.settings
+        results = []
+        for i, a in enumerate(analyses):
+            p = float(probs[i])
+            is_req = p >= s.request_threshold
+            ip = _combine_intents(intent_p[i] if intent_p is not None else None, a)
+            intent = max(ip, key=ip.get) if is_req else "none"
+            fits = self.scorer.score(a.lowers, a.lemmas, a.text, a.lang)
+            best = max(fits, key=lambda f: f.fit, default=None)
+            best_fit = best.fit if best else 0.0
+            urgency, urg_ev = _urgency(a)
+            wsum = s.weight_request + s.weight_persona + s.weight_urgency
+            score = 100.0 * (s.weight_request * p + s.weight_persona * best_fit / 100 + s.weight_urgency * urgency / 100) / wsum
+            score = float(min(max(score, 0.0), 100.0))
+            temp = "hot" if score >= s.hot_threshold else "warm" if score >= s.warm_threshold else "cold"
+            raised, lowered = self.model.contributions(X, i)
+            evidence = _evidence(a, raised, lowered, fits, urg_ev)
+            text = _explain(a.lang, p, is_req, intent, evidence, best if best and best.fit > 0 else None, urgency)
+            results.append(ClassificationResult(
+                lang=a.lang, is_request=is_req, request_probability=p, intent=intent,
+                intent_probabilities={k: round(v, 4) for k, v in ip.items()},
+                persona_fit={f.name: f.fit for f in fits}, best_persona=best.name if best and best.fit > 0 else None,
+                personas={f.name: f.as_dict() for f in fits}, urgency=urgency, score=score, temperature=temp,
+                explanation=text, evidence=evidence, model_version=self.model.version))
+        return results
+
+
+def _triple(item: Any) -> tuple[str | None, str | None, str | None]:
+    if isinstance(item, dict):
+        return item.get("title"), item.get("body"), item.get("lang")
+    if len(item) == 2:
+        return item[0], item[1], None
+    return item[0], item[1], item[2]
+
+
+def _combine_intents(model_p, a: Analysis) -> dict[str, float]:
+    rules = dict.fromkeys(INTENT_CLASSES, 0.0)
+    for m in a.matches:
+        rule = INTENT_RULES.get(m.group)
+        if rule:
+            rules[rule[0]] += rule[1] * (1.5 if (m.in_question or m.in_title) else 1.0)
+    total = sum(rules.values())
+    if model_p is None:
+        model = dict.fromkeys(INTENT_CLASSES, 0.0)
+        model["support"] = 1.0
+    else:
+        model = {c: float(v) for c, v in zip(INTENT_CLASSES, model_p)}
+    if total <= 0:
+        return model
+    # the intent model learnt mostly from support requests (most labelled data is tech support);
+    # the phrases say directly what is asked, so they get an equal say
+    return {c: 0.5 * model[c] + 0.5 * rules[c] / total for c in INTENT_CLASSES}
+
+
+def _urgency(a: Analysis) -> tuple[float, list[tuple[str, str]]]:
+    got: dict[str, str] = {}
+    for group, phrase in a.urgency:
+        got.setdefault(group, phrase)
+    size = find_numbers(a.text, "employees")
+    if size and "company" not in got:
+        got["company"] = size[0][1]
+    points = sum(URGENCY_POINTS[g] for g in got)
+    return float(min(points, 100.0)), list(got.items())
+
+
+def _feature_words(label: str, lang: str) -> str | None:
+    kind, _, name = label.partition(":")
+    li = 1 if lang == "de" else 0
+    if kind == "pattern":
+        base = name.removesuffix("_q").removesuffix("_t")
+        if base in patterns.GROUP_LABELS:
+            words = patterns.GROUP_LABELS[base][li]
+            if name.endswith("_q"):
+                words += " (in a question)" if li == 0 else " (in einer Frage)"
+            elif name.endswith("_t"):
+                words += " (in the title)" if li == 0 else " (im Titel)"
+            return words
+        fixed = {"q_title": ("the title is a question", "der Titel ist eine Frage"),
+                 "q_sent": ("asks questions", "stellt Fragen"), "q_start": ("starts a question with a question word", "beginnt eine Frage mit einem Fragewort"),
+                 "q_ratio": ("mostly questions", "überwiegend Fragen"), "q_any": ("contains a question", "enthält eine Frage"),
+                 "url": ("contains a link", "enthält einen Link"), "exclaim": ("exclamation marks", "Ausrufezeichen"),
+                 "first_person": ("speaks about own situation", "spricht über die eigene Lage"),
+                 "second_person": ("addresses the readers", "spricht die Leser an")}
+        return fixed.get(name, (name, name))[li]
+    if kind == "word":
+        return f'"{name}"'
+    return None  # character n-grams are not meaningful to a reader
+
+
+def _evidence(a: Analysis, raised, lowered, fits: list[PersonaFit], urg) -> dict[str, Any]:
+    lang = a.lang
+    li = 1 if lang == "de" else 0
+    phrases = [{"phrase": m.phrase, "signal": patterns.GROUP_LABELS[m.group][li], "group": m.group,
+                "in_question": m.in_question} for m in a.matches]
+    up = [w for w in (_feature_words(lab, lang) for lab, _ in raised) if w]
+    down = [w for w in (_feature_words(lab, lang) for lab, _ in lowered) if w]
+    personas = {f.name: [f"{c.name}: {', '.join(c.evidence)} (+{c.points:g})" for c in f.criteria if c.points > 0]
+                for f in fits}
+    excluded = {f.name: f.excluded_by for f in fits if f.excluded_by}
+    return {"phrases": phrases, "raised": _uniq(up)[:5], "lowered": _uniq(down)[:5], "personas": personas,
+            "excluded": excluded, "urgency": [{"signal": patterns.URGENCY_LABELS[g][li], "phrase": ph} for g, ph in urg]}
+
+
+def _uniq(xs: list[str]) -> list[str]:
+    seen, out = set(), []
+    for x in xs:
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out
+
+
+def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: PersonaFit | None, urgency: float) -> str:
+    de = lang == "de"
+    pct = round(p * 100)
+    parts = []
+    if de:
+        head = f"Hilfeanfrage ({pct} %): {_INTENT_WORDS['de'][intent]}." if is_req else f"Wohl keine Hilfeanfrage ({pct} %)."
+    else:
+        head = f"Help request ({pct}%): {_INTENT_WORDS['en'][intent]}." if is_req else f"Probably not a help request ({pct}%)."
+    parts.append(head)
+    key_phrases = [f'"{x["phrase"]}" ({x["signal"]})' for x in ev["phrases"]
+                   if x["group"] not in ("help_word", "provider_word")][:4]
+    if key_phrases:
+        parts.append(("Hinweise: " if de else "Evidence: ") + "; ".join(key_phrases) + ".")
+    if ev["raised"]:
+        parts.append(("Spricht dafür: " if de else "Raised by: ") + ", ".join(ev["raised"][:4]) + ".")
+    if ev["lowered"]:
+        parts.append(("Spricht dagegen: " if de else "Lowered by: ") + ", ".join(ev["lowered"][:4]) + ".")
+    if best is not None:
+        hits = ev["personas"].get(best.name, [])
+        label = best.title or best.name
+        parts.append((f"Passt zu „{label}“ ({best.fit:.0f}/100)" if de else f"Fits '{label}' ({best.fit:.0f}/100)")
+                     + (": " + "; ".join(hits) if hits else "") + ".")
+    elif ev["excluded"]:
+        name, why = next(iter(ev["excluded"].items()))
+        parts.append(f"Persona {name} ausgeschlossen durch „{why}“." if de else f"Persona {name} excluded by '{why}'.")
+    if urgency > 0:
+        sig = ", ".join(f'{u["signal"]} ("{u["phrase"]}")' for u in ev["urgency"][:3])
+        parts.append((f"Dringlichkeit {urgency:.0f}/100: " if de else f"Urgency {urgency:.0f}/100: ") + sig + ".")
+    return " ".join(parts)
+
+
+def probabilities(clf: Classifier, items: Sequence[tuple]) -> np.ndarray:
+    """Request probabilities only (for evaluation and uncertainty sampling)."""
+    a = clf.analyzer.analyse_many([_triple(i) for i in items])
+    return clf.model.probability(clf.model.matrix(a))

@@ -1,0 +1,162 @@
+"""``radar evaluate``: figures of the classifier on a labelled JSON Lines file, beside keyword
+alerts on the same posts.
+
+Input lines: ``{"id", "title", "body", "label": 1|0|null, "intent", "lang"?}``; rows whose label
+is null are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from radar.classify.analysis import Analysis
+from radar.classify.classifier import Classifier
+from radar.classify.metrics import evaluate_scores
+from radar.classify.personas import PersonaScorer
+
+REQUEST_GROUPS = ("ask_help", "ask_recommendation", "seek", "where_buy", "ask_experience", "ask_comparison")
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}, line {n}: not valid JSON ({exc.msg}); each line must be one JSON object") from None
+    return rows
+
+
+def persona_keyword_alert(clf: Classifier, analyses: Sequence[Analysis]) -> np.ndarray:
+    """1 where any keyword/industry/region term of any configured persona occurs: what a
+    keyword alert on the personas' words would send."""
+    from radar.config import Criterion, PersonaConfig
+
+    terms = []
+    for p in clf.personas:
+        for c in p.criteria:
+            if c.type in ("keywords", "industry"):
+                for v in c.values:
+                    terms += v.terms
+    if not terms:
+        return np.zeros(len(analyses))
+    one = PersonaConfig(name="alert", languages=[], criteria=[Criterion(name="any", type="keywords", values=[{"terms": terms, "points": 1}])])
+    scorer = PersonaScorer([one])
+    return np.array([float(scorer.score(a.lowers, a.lemmas, a.text, a.lang)[0].points > 0) for a in analyses])
+
+
+def request_phrase_alert(analyses: Sequence[Analysis]) -> np.ndarray:
+    """1 where any request phrase (asks for help, a recommendation, a supplier, experiences or a
+    comparison) occurs: a keyword alert on request phrases."""
+    return np.array([float(any(m.group in REQUEST_GROUPS for m in a.matches)) for a in analyses])
+
+
+def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int = 1000) -> dict[str, Any]:
+    """All figures for labelled ``rows`` (see module docstring)."""
+    rows = [r for r in rows if r.get("label") in (0, 1, True, False)]
+    if not rows:
+        raise ValueError("no labelled rows (label 1 or 0) in the input")
+    results = clf.classify_many([(r.get("title"), r.get("body"), r.get("lang")) for r in rows])
+    analyses = clf.analyzer.analyse_many([(r.get("title"), r.get("body"), r.get("lang")) for r in rows])
+    y = np.array([int(r["label"]) for r in rows])
+    p = np.array([res.request_probability for res in results])
+    thr = clf.settings.request_threshold
+    langs = np.array([res.lang for res in results])
+    out: dict[str, Any] = {"n": len(rows), "positives": int(y.sum()), "threshold": thr, "model_version": clf.version}
+    out["model"] = evaluate_scores(y, p, thr, n_boot)
+    kw = persona_keyword_alert(clf, analyses)
+    rp = request_phrase_alert(analyses)
+    out["baseline_persona_keywords"] = evaluate_scores(y, kw, 0.5, n_boot)
+    out["baseline_request_phrases"] = evaluate_scores(y, rp, 0.5, n_boot)
+    out["per_language"] = {}
+    for lang in sorted(set(langs)):
+        m = langs == lang
+        out["per_language"][lang] = {
+            "model": evaluate_scores(y[m], p[m], thr, n_boot),
+            "baseline_persona_keywords": evaluate_scores(y[m], kw[m], 0.5, n_boot),
+            "baseline_request_phrases": evaluate_scores(y[m], rp[m], 0.5, n_boot),
+        }
+    # intent: accuracy per gold intent, over rows that carry one
+    per_intent: dict[str, list[int]] = {}
+    for r, res in zip(rows, results):
+        gold = r.get("intent")
+        if not gold:
+            continue
+        if int(r["label"]) == 0:
+            gold = "none"
+        per_intent.setdefault(gold, []).append(int(res.intent == gold))
+    out["intent_accuracy"] = {k: {"n": len(v), "accuracy": sum(v) / len(v)} for k, v in sorted(per_intent.items())}
+    hits = [x for v in per_intent.values() for x in v]
+    out["intent_accuracy_all"] = sum(hits) / len(hits) if hits else None
+    out["_curve"] = (y, p)
+    return out
+
+
+def format_report(rep: dict[str, Any]) -> str:
+    def line(name: str, m: dict) -> str:
+        ci = m.get("ci", {})
+
+        def c(k: str) -> str:
+            lo, hi = ci.get(k, (float("nan"), float("nan")))
+            return f"{m[k]:.3f} [{lo:.2f}–{hi:.2f}]"
+        return (f"  {name:26s} precision {c('precision')}  recall {c('recall')}  F1 {c('f1')}  PR-AUC {c('pr_auc')}\n"
+                f"  {'':26s} precision@10 {m['p@10']:.2f}  @25 {m['p@25']:.2f}  @50 {m['p@50']:.2f}   (n={m['n']}, positives={m['positives']})")
+
+    out = [f"{rep['n']} labelled posts, {rep['positives']} help requests; model {rep['model_version']}, "
+           f"threshold {rep['threshold']:.2f}; 95% bootstrap intervals in brackets", "", "All posts:"]
+    out.append(line("classifier", rep["model"]))
+    out.append(line("keyword alert (personas)", rep["baseline_persona_keywords"]))
+    out.append(line("keyword alert (requests)", rep["baseline_request_phrases"]))
+    for lang, blocks in rep["per_language"].items():
+        out += ["", f"Language {lang}:"]
+        out.append(line("classifier", blocks["model"]))
+        out.append(line("keyword alert (personas)", blocks["baseline_persona_keywords"]))
+        out.append(line("keyword alert (requests)", blocks["baseline_request_phrases"]))
+    out += ["", "Intent accuracy (per labelled intent):"]
+    for k, v in rep["intent_accuracy"].items():
+        out.append(f"  {k:15s} {v['accuracy']:.2f}  (n={v['n']})")
+    if rep["intent_accuracy_all"] is not None:
+        out.append(f"  {'all':15s} {rep['intent_accuracy_all']:.2f}")
+    return "\n".join(out)
+
+
+def plot_pr(rep: dict[str, Any], path: str | Path) -> Path:
+    """Precision/recall curve of the classifier with the keyword alerts as points."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y, p = rep["_curve"]
+    order = np.argsort(-p, kind="mergesort")
+    ys = y[order]
+    tp = np.cumsum(ys == 1)
+    prec = tp / np.arange(1, len(ys) + 1)
+    rec = tp / max(int(y.sum()), 1)
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+    ax.plot(rec, prec, label=f"classifier (PR-AUC {rep['model']['pr_auc']:.2f})")
+    for key, name, marker in (("baseline_persona_keywords", "keyword alert (personas)", "s"),
+                              ("baseline_request_phrases", "keyword alert (requests)", "^")):
+        b = rep[key]
+        ax.scatter([b["recall"]], [b["precision"]], marker=marker, label=f"{name} (F1 {b['f1']:.2f})")
+    m = rep["model"]
+    ax.scatter([m["recall"]], [m["precision"]], marker="o", color="black", label=f"threshold {rep['threshold']:.2f} (F1 {m['f1']:.2f})")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"Help requests: {rep['n']} posts, {rep['positives']} positive")
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -1,0 +1,251 @@
+"""The learned part: is a post a help request (calibrated probability) and which intent.
+
+Features: TF-IDF word uni/bigrams of lemmas and character n-grams (both restricted to terms that
+occur in at least two *sources* of the training data, so that the model cannot learn a source's
+vocabulary), plus the request-pattern features of :mod:`radar.classify.analysis`. A logistic
+regression scores them; a Platt sigmoid fitted on out-of-fold scores calibrates the probability.
+Intent: a multinomial logistic regression on the same features, trained on help requests only,
+combined with the phrase rules at prediction time (see :mod:`radar.classify.classifier`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from radar.classify.analysis import Analysis, feature_names
+
+INTENT_CLASSES = ("recommendation", "supplier", "support", "experience", "comparison")
+BUNDLE_FORMAT = 1
+
+
+@dataclass
+class ModelOptions:
+    """Knobs of :func:`fit_model`; the defaults are what the shipped model uses."""
+
+    words: bool = True
+    chars: bool = True
+    patterns: bool = True
+    min_sources: int = 2
+    C: float = 0.5
+    max_word_features: int = 15000
+    max_char_features: int = 20000
+    char_chars: int = 300
+    word_weight: float = 1.0
+    char_weight: float = 1.0
+    pattern_weight: float = 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class RequestModel:
+    """A fitted model; pickled with joblib into the bundle."""
+
+    options: ModelOptions
+    word_vec: Any = None
+    char_vec: Any = None
+    pattern_scale: np.ndarray | None = None
+    coef: np.ndarray | None = None
+    intercept: float = 0.0
+    platt: tuple[float, float] = (1.0, 0.0)
+    intent_clf: Any = None
+    feature_labels: list[str] = field(default_factory=list)
+    version: str = ""
+    created_at: str = ""
+    metrics: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
+    format: int = BUNDLE_FORMAT
+
+    # ------------------------------------------------------------ features
+    def matrix(self, analyses: Sequence[Analysis]):
+        from scipy import sparse
+
+        blocks = []
+        if self.word_vec is not None:
+            blocks.append(self.word_vec.transform([a.model_text for a in analyses]) * self.options.word_weight)
+        if self.char_vec is not None:
+            blocks.append(self.char_vec.transform([a.text[: self.options.char_chars].lower() for a in analyses])
+                          * self.options.char_weight)
+        if self.pattern_scale is not None:
+            names = feature_names()
+            dense = np.array([[a.features.get(n, 0.0) for n in names] for a in analyses], dtype=np.float64)
+            blocks.append(sparse.csr_matrix(dense / self.pattern_scale * self.options.pattern_weight))
+        return sparse.hstack(blocks, format="csr")
+
+    # ------------------------------------------------------------ prediction
+    def decision(self, X) -> np.ndarray:
+        return np.asarray(X @ self.coef).ravel() + self.intercept
+
+    def probability(self, X) -> np.ndarray:
+        a, b = self.platt
+        z = a * self.decision(X) + b
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def intent_proba(self, X) -> np.ndarray:
+        """``(n, len(INTENT_CLASSES))`` probabilities, columns in INTENT_CLASSES order."""
+        p = self.intent_clf.predict_proba(X)
+        out = np.zeros((X.shape[0], len(INTENT_CLASSES)))
+        for j, c in enumerate(self.intent_clf.classes_):
+            out[:, INTENT_CLASSES.index(c)] = p[:, j]
+        return out
+
+    def contributions(self, X, row: int, top: int = 6) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """Largest positive and negative ``(feature label, contribution)`` of one row of a CSR
+        matrix (coefficient times feature value)."""
+        lo, hi = X.indptr[row], X.indptr[row + 1]
+        idx = X.indices[lo:hi]
+        vals = np.asarray(X.data[lo:hi], dtype=np.float64) * self.coef[idx]
+        order = np.argsort(vals)
+        label = self.feature_labels
+        neg = [(label[idx[j]], float(vals[j])) for j in order[:top] if vals[j] < 0]
+        pos = [(label[idx[j]], float(vals[j])) for j in order[::-1][:top] if vals[j] > 0]
+        return pos, neg
+
+
+def _source_vocabulary(texts: Sequence[str], sources: Sequence[str], analyzer: str, ngram_range, min_sources: int,
+                       max_features: int) -> list[str]:
+    """Terms that occur in at least two documents of each of ``min_sources`` sources."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    per_source: dict[str, list[str]] = defaultdict(list)
+    for t, s in zip(texts, sources):
+        per_source[s].append(t)
+    seen: Counter = Counter()
+    total: Counter = Counter()
+    for docs in per_source.values():
+        cv = CountVectorizer(analyzer=analyzer, ngram_range=ngram_range, min_df=2, lowercase=False,
+                             token_pattern=r"(?u)\b\w+\b" if analyzer == "word" else None)
+        try:
+            X = cv.fit_transform(docs)
+        except ValueError:  # too few documents for min_df
+            continue
+        df = np.asarray((X > 0).sum(axis=0)).ravel()
+        for term, j in cv.vocabulary_.items():
+            seen[term] += 1
+            total[term] += int(df[j])
+    keep = [t for t, n in seen.items() if n >= min_sources]
+    keep.sort(key=lambda t: -total[t])
+    return sorted(keep[:max_features])
+
+
+def sample_weights(labels: Sequence[int], sources: Sequence[str], langs: Sequence[str]) -> np.ndarray:
+    """Balance every (language, label) cell to the same total weight and, inside a cell, every
+    source to the same share: no language, source or class can dominate the fit."""
+    cells: dict[tuple[str, int], Counter] = defaultdict(Counter)
+    for y, s, lang in zip(labels, sources, langs):
+        cells[(lang, y)][s] += 1
+    w = np.empty(len(labels))
+    for i, (y, s, lang) in enumerate(zip(labels, sources, langs)):
+        cell = cells[(lang, y)]
+        w[i] = 1.0 / (len(cell) * cell[s])
+    return w * len(labels) / w.sum()
+
+
+def fit_model(analyses: Sequence[Analysis], labels: Sequence[int], sources: Sequence[str],
+              intents: Sequence[str | None], options: ModelOptions | None = None, calibrate: bool = True,
+              progress=None) -> RequestModel:
+    """Fit a :class:`RequestModel`. ``intents`` gives the intent of each help request (None
+    when unknown; non-requests are ignored for the intent model)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    options = options or ModelOptions()
+    model = RequestModel(options=options)
+    langs = [a.lang if a.lang in ("de", "en") else "en" for a in analyses]
+    y = np.asarray(labels, dtype=int)
+    labels_out: list[str] = []
+    step = progress or (lambda *_: None)
+    if options.words:
+        texts = [a.model_text for a in analyses]
+        vocab = _source_vocabulary(texts, sources, "word", (1, 2), options.min_sources, options.max_word_features)
+        model.word_vec = TfidfVectorizer(vocabulary=vocab, ngram_range=(1, 2), sublinear_tf=True, lowercase=False,
+                                         token_pattern=r"(?u)\b\w+\b", dtype=np.float32).fit(texts)
+        labels_out += [f"word:{t}" for t in model.word_vec.get_feature_names_out()]
+    step("words")
+    if options.chars:
+        ctexts = [a.text[: options.char_chars].lower() for a in analyses]
+        vocab = _source_vocabulary(ctexts, sources, "char_wb", (3, 5), options.min_sources, options.max_char_features)
+        model.char_vec = TfidfVectorizer(vocabulary=vocab, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                         lowercase=False, dtype=np.float32).fit(ctexts)
+        labels_out += [f"chars:{t}" for t in model.char_vec.get_feature_names_out()]
+    step("chars")
+    if options.patterns:
+        names = feature_names()
+        dense = np.array([[a.features.get(n, 0.0) for n in names] for a in analyses])
+        scale = np.abs(dense).max(axis=0)
+        scale[scale == 0] = 1.0
+        model.pattern_scale = scale
+        labels_out += [f"pattern:{n}" for n in names]
+    model.feature_labels = labels_out
+    X = model.matrix(analyses)
+    w = sample_weights(y, sources, langs)
+    clf = LogisticRegression(C=options.C, max_iter=2000, solver="liblinear")
+    clf.fit(X, y, sample_weight=w)
+    model.coef = clf.coef_.ravel().astype(np.float64)
+    model.intercept = float(clf.intercept_[0])
+    step("request model")
+    if calibrate:
+        model.platt = _platt_out_of_fold(X, y, w, sources, options.C)
+    step("calibration")
+    pos = [i for i, (lab, it) in enumerate(zip(labels, intents)) if lab == 1 and it in INTENT_CLASSES]
+    iy = [intents[i] for i in pos]
+    if len(set(iy)) >= 2:
+        iw = sample_weights([INTENT_CLASSES.index(v) for v in iy], [sources[i] for i in pos], ["x"] * len(pos))
+        iclf = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
+        iclf.fit(X[pos], iy, sample_weight=iw)
+        model.intent_clf = iclf
+    step("intent model")
+    model.created_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return model
+
+
+def _platt_out_of_fold(X, y, w, sources, C) -> tuple[float, float]:
+    """Sigmoid calibration on 5-fold out-of-fold decision scores (folds keep sources mixed)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    scores = np.zeros(len(y))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=7).split(X, y):
+        clf = LogisticRegression(C=C, max_iter=2000, solver="liblinear").fit(X[tr], y[tr], sample_weight=w[tr])
+        scores[te] = clf.decision_function(X[te])
+    # unweighted: the probability should reflect how often such a score is really a request,
+    # not the class-balanced world the weights create for training
+    cal = LogisticRegression(C=1e4, max_iter=1000).fit(scores.reshape(-1, 1), y)
+    return float(cal.coef_[0, 0]), float(cal.intercept_[0])
+
+
+def save_model(model: RequestModel, path: str | Path) -> Path:
+    """Write the model with joblib (compressed) and return the path."""
+    import joblib
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for vec in (model.word_vec, model.char_vec):
+        if vec is not None and hasattr(vec, "stop_words_"):
+            vec.stop_words_ = None  # only needed for introspection; can be megabytes
+    joblib.dump(model, path, compress=3)
+    return path
+
+
+def load_model(path: str | Path) -> RequestModel:
+    import joblib
+
+    model = joblib.load(path)
+    if not isinstance(model, RequestModel) or getattr(model, "format", None) != BUNDLE_FORMAT:
+        raise ValueError(f"{path} is not a Business Radar classifier model (format {BUNDLE_FORMAT}); "
+                         "train one with `radar train` or use 'bundled'")
+    return model
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))

@@ -1,0 +1,283 @@
+"""Request phrases in German and English, as spaCy ``PhraseMatcher``/``Matcher`` patterns.
+
+Each *group* is a kind of evidence (asks for a recommendation, looks for a supplier, states an
+opinion, reads like news, ...). Matches become features of the learned model *and* the evidence
+phrases of the explanation. The groups carry the request itself rather than the topic, so a model
+trained on tech-support posts still recognises "Kann mir jemand einen Steuerberater empfehlen?".
+
+The lists are plain data: add a phrase to the right group and language; phrases are matched
+case-insensitively on tokens (so "kann mir jemand" also matches "Kann mir JEMAND").
+"""
+
+from __future__ import annotations
+
+import re
+
+# group -> (English label, German label) for explanations
+GROUP_LABELS: dict[str, tuple[str, str]] = {
+    "ask_help": ("asks for help", "bittet um Hilfe"),
+    "help_word": ("mentions help/advice", "erwähnt Hilfe/Rat"),
+    "ask_recommendation": ("asks for a recommendation", "fragt nach einer Empfehlung"),
+    "seek": ("is looking for something", "sucht etwas"),
+    "where_buy": ("asks where to get something", "fragt, wo es etwas gibt"),
+    "provider_word": ("mentions a provider", "nennt einen Anbieter"),
+    "ask_experience": ("asks about experiences", "fragt nach Erfahrungen"),
+    "ask_comparison": ("compares options", "vergleicht Optionen"),
+    "problem": ("describes a problem", "beschreibt ein Problem"),
+    "need": ("states a need", "nennt einen Bedarf"),
+    "thanks_ahead": ("thanks in advance", "bedankt sich im Voraus"),
+    "opinion": ("states an opinion", "äußert eine Meinung"),
+    "statement_recommend": ("recommends something itself (not asking)", "empfiehlt selbst etwas (fragt nicht)"),
+    "news": ("reads like news or a press release", "liest sich wie eine Nachricht"),
+    "offer": ("offers or sells something", "bietet etwas an oder verkauft"),
+    "job_ad": ("reads like a job advert", "liest sich wie eine Stellenanzeige"),
+    "show_off": ("shows off own work", "zeigt eigenes Werk"),
+    "story": ("tells a story", "erzählt eine Geschichte"),
+    "resolved": ("already solved / a guide", "bereits gelöst / eine Anleitung"),
+    "rhetorical": ("rhetorical question or complaint", "rhetorische Frage oder Beschwerde"),
+    "poll": ("opinion poll or discussion", "Umfrage oder Diskussion"),
+    "curiosity": ("asks out of curiosity (what is this, what happened)", "fragt aus Neugier (was ist das, was ist passiert)"),
+}
+
+URGENCY_LABELS: dict[str, tuple[str, str]] = {
+    "deadline": ("time pressure", "Zeitdruck"),
+    "budget": ("budget or price", "Budget oder Preis"),
+    "evaluating": ("evaluating options", "evaluiert Optionen"),
+    "purchase": ("purchase intent", "Kaufabsicht"),
+    "company": ("speaks for a company or team", "spricht für eine Firma oder ein Team"),
+}
+
+_P = {
+    "ask_help": {
+        "de": """kann mir jemand helfen|kann mir jemand|könnt ihr mir helfen|könnt ihr helfen|kann jemand helfen|bitte um hilfe|
+brauche hilfe|brauche eure hilfe|brauche dringend hilfe|hilfe gesucht|wer kann mir helfen|wer kann helfen|weiß jemand|weiss jemand|
+wisst ihr|hat jemand eine idee|hat jemand ahnung|hat jemand einen tipp|habt ihr eine idee|habt ihr tipps|hat jemand tipps|
+habt ihr einen tipp|bin ratlos|weiß nicht weiter|weiss nicht weiter|weiß nicht mehr weiter|komme nicht weiter|was kann ich tun|
+was soll ich tun|was tun|was kann ich machen|wie gehe ich vor|wie kann ich|wie kann man|wie bekomme ich|wie mache ich|
+frage an euch|ich habe eine frage|hab eine frage|habe eine frage|kurze frage|kennt sich jemand|kennt sich hier jemand|
+jemand eine idee|irgendwelche ideen|für jede hilfe|bin für jeden tipp dankbar|für jeden tipp|über hilfe|ich wollte mal fragen|
+wollte fragen|wollte mal fragen|kann man|darf man|muss ich|muss man|kann ich|wer kann uns helfen|kann uns jemand|
+könnt ihr uns|wer kann uns|kann uns jemand helfen|hat jemand einen rat|brauchen hilfe|brauchen dringend hilfe""",
+        "en": """can someone help|can anyone help|could someone help|can somebody help|could anyone help|help me|please help|need help|
+need some help|help needed|any help|looking for help|need advice|advice needed|any advice|any ideas|any tips|any suggestions|
+any thoughts|what should i do|what can i do|what do i do|how do i|how can i|how to|how would i|how should i|is there a way|
+is there any way|does anyone know|anyone know|does somebody know|i'm stuck|i am stuck|not sure what to do|don't know what to do|
+i have a question|quick question|question about|can i|should i|do i need|is it possible|am i able""",
+    },
+    "help_word": {
+        "de": "hilfe|helfen|rat|ratschlag|ratschläge|tipp|tipps|frage|fragen|idee|ideen",
+        "en": "help|advice|tips|tip|question|ideas|suggestions|guidance",
+    },
+    "ask_recommendation": {
+        "de": """könnt ihr empfehlen|könnt ihr mir empfehlen|kann jemand empfehlen|kann mir jemand empfehlen|könnt ihr was empfehlen|
+was könnt ihr empfehlen|was würdet ihr empfehlen|würdet ihr empfehlen|welche würdet ihr|welches würdet ihr|welchen würdet ihr|
+was würdet ihr|habt ihr empfehlungen|hat jemand empfehlungen|hat jemand eine empfehlung|habt ihr eine empfehlung|empfehlungen|
+empfehlung|empfehlenswert|kennt jemand einen guten|kennt jemand eine gute|kennt jemand ein gutes|kennt ihr einen guten|
+kennt ihr eine gute|kennt jemand|kennt ihr|wer kennt|gute adresse|tipps für|was ist der beste|was ist die beste|was ist das beste|
+welcher ist der beste|welche ist die beste|alternative zu|alternativen zu|alternativen|vorschläge|gibt es eine gute|
+gibt es einen guten|gibt es ein gutes|gibt es eine|gibt es einen|geheimtipp|geheimtipps|hidden gems|welche|welcher|welches""",
+        "en": """any recommendations|recommendations for|recommendation for|recommendations|can you recommend|can anyone recommend|
+could you recommend|would you recommend|what would you recommend|do you recommend|recommend me|please recommend|suggest a|
+can anyone suggest|suggestions for|what's the best|what is the best|which is the best|best way to|best tool|best app|
+best software|good alternative|alternative to|alternatives to|alternatives|alternative|looking for a good|looking for recommendations|
+is there a good|is there an app|is there a tool|is there any|is there software|is there a|know a good|know of a good|know of any|
+what tool|which tool|what software|which software|what app|which app|good resources|resources for|where to start|
+where do i start|budget friendly|which|recommend|suggest""",
+    },
+    "seek": {
+        "de": """ich suche|wir suchen|suche|suchen|gesucht|bin auf der suche|sind auf der suche|auf der suche nach|ich bräuchte|
+wir bräuchten|bräuchte|suche einen|suche eine|suche ein|suchen einen|suchen eine|suchen ein""",
+        "en": """i'm looking for|i am looking for|we're looking for|we are looking for|looking for|searching for|seeking|in search of|
+need someone|looking to hire|want to hire|hire a|hire someone""",
+    },
+    "where_buy": {
+        "de": """wo bekomme ich|wo kriege ich|wo krieg ich|wo bekommt man|wo kann man|wo kann ich|wo gibt es|wo gibts|wo gibt's|
+wo findet man|wo finde ich|woher bekomme ich|woher bekommt man|woher kriege ich|wo kauft man|wo kaufe ich|wo am besten""",
+        "en": """where can i buy|where can i get|where can i find|where to buy|where to get|where to find|where do i buy|where do i get|
+where do you buy|where should i buy|who sells|who can fix|who can do|who can help|where is the best place""",
+    },
+    "provider_word": {
+        "de": """anbieter|dienstleister|firma|handwerker|fachmann|fachfirma|experte|experten|berater|beratung|agentur|werkstatt|
+händler|shop|kostenvoranschlag|angebot einholen""",
+        "en": """provider|vendor|supplier|contractor|agency|consultant|freelancer|service|company|shop|store|quote|repair shop|
+specialist|expert""",
+    },
+    "ask_experience": {
+        "de": """erfahrungen mit|erfahrung mit|hat jemand erfahrung|hat jemand erfahrungen|habt ihr erfahrungen|habt ihr erfahrung|
+eure erfahrungen|wie sind eure erfahrungen|wer hat erfahrung|hat jemand schon|hat schon jemand|hat jemand von euch|
+lohnt sich|lohnt es sich|taugt|ist das seriös|seriös|zufrieden mit|wie zufrieden|hat jemand|habt ihr""",
+        "en": """experience with|experiences with|anyone used|anyone tried|has anyone|have you used|anyone using|anyone here|
+who is using|is it worth|worth it|any experience|your experience|how good is|is it good|is it safe|is it legit|legit|
+reviews of|opinions on|anyone else""",
+    },
+    "ask_comparison": {
+        "de": """vs|vs.|versus|oder lieber|oder doch|besser als|was ist besser|welches ist besser|welcher ist besser|welche ist besser|
+was würdet ihr nehmen|unterschied zwischen|im vergleich|vergleich""",
+        "en": """vs|vs.|versus|or should i|better than|which is better|what's better|what is better|compared to|comparison|
+difference between|or|better""",
+    },
+    "problem": {
+        "de": """funktioniert nicht|funktioniert nicht mehr|geht nicht|geht nicht mehr|klappt nicht|lässt sich nicht|startet nicht|
+problem|probleme|fehler|fehlermeldung|defekt|kaputt|abgestürzt|stürzt ab|hängt sich auf|bluescreen|virus|trojaner|
+kein internet|keine verbindung|gehackt|störung|ausgefallen|fällt aus""",
+        "en": """doesn't work|does not work|not working|stopped working|won't|wont|can't|cannot|unable to|error|issue|issues|
+problem|problems|crash|crashes|crashing|freezes|freezing|broken|bsod|no signal|keeps|fails|failed|hacked|virus|malware|
+trojan|stuck|help!""",
+    },
+    "need": {
+        "de": """ich brauche|wir brauchen|brauche|benötige|benötigen|ich möchte|wir möchten|ich will|wir wollen|ich würde gerne|
+ich hätte gerne|wir planen|ich plane|würde gerne|möchte gerne""",
+        "en": """i need|we need|i want to|i'd like to|i would like to|we want to|i'm trying to|i am trying to|trying to|i'm planning|
+i am planning|we're planning|planning to|i plan to|want to buy|looking to buy|looking to|i'm thinking of|thinking about getting""",
+    },
+    "thanks_ahead": {
+        "de": """danke im voraus|vielen dank im voraus|danke schon mal|danke schonmal|vielen dank schon mal|danke vorab|
+besten dank im voraus|schon mal danke|schonmal danke|danke für eure hilfe|danke für die hilfe|danke euch|danke!""",
+        "en": """thanks in advance|thank you in advance|thanks for any help|any help is appreciated|any help would be appreciated|
+appreciate any help|thanks for the help|thanks for your help|thanks!|thank you!|tia""",
+    },
+    "opinion": {
+        "de": """ich finde|finde ich|meiner meinung nach|meine meinung|ich denke|ich glaube|ich halte|unglaublich|schande|
+sollte man|man sollte|typisch|peinlich|frechheit|unverschämt|lächerlich""",
+        "en": """i think|in my opinion|imo|imho|i believe|i feel like|unpopular opinion|rant|ridiculous|shame|disgrace|
+i love|i hate""",
+    },
+    "statement_recommend": {
+        "de": """ich empfehle|ich kann empfehlen|kann ich empfehlen|kann ich nur empfehlen|sehr zu empfehlen|zu empfehlen|
+empfehle ich|empfehle|empfiehlt|empfohlen""",
+        "en": "i recommend|i'd recommend|i would recommend|highly recommend|i can recommend|recommended|recommends",
+    },
+    "news": {
+        "de": """laut|berichtet|berichten|meldet|pressemitteilung|pressemeldung|presse|nachrichten|dpa|zufolge|teilte mit|
+teilt mit|hat angekündigt|kündigt an|newsticker|bericht|studie|interview|podcast|live|video|artikel|polizei""",
+        "en": """according to|announced|announces|reports|report|press release|breaking|study finds|launches|unveils|released|
+interview|podcast|video|article|study|researchers|officials""",
+    },
+    "offer": {
+        "de": """verkaufe|zu verkaufen|zu verschenken|biete|abzugeben|gebe ab|rabatt|gutschein|schnäppchen|deal|jetzt bestellen|
+nur für|gratis|kostenlos|angebote|inkl.""",
+        "en": """for sale|selling|discount|promo|coupon|free shipping|order now|deal|sale|giveaway|free""",
+    },
+    "job_ad": {
+        "de": """m/w/d|m/w|w/m/d|stellenangebot|stellenanzeige|wir stellen ein|jetzt bewerben|bewerben sie sich|ihre aufgaben|
+ihr profil|wir bieten|verstärkung|jobs""",
+        "en": """we're hiring|we are hiring|join our team|apply now|job opening|is hiring|who is hiring|hiring|job""",
+    },
+    "show_off": {
+        "de": """ich habe gebaut|hab gebaut|mein erstes|meine erste|stolz|endlich fertig|fertig!|präsentieren|vorstellen|
+neu:|jetzt neu""",
+        "en": """show hn|i built|i made|i created|my first build|just finished|just built|finally finished|proud|check out|
+i wrote|launch|launched|introducing|we built|we made|showcase|my build|built this|finished my""",
+    },
+    "story": {
+        "de": "geschichte|damals|vor jahren|gestern ist mir|neulich|erlebt|erzählt",
+        "en": """story|tfts|tl;dr|tldr|one day|years ago|this happened|so this happened|long story short|back in|once upon""",
+    },
+    "resolved": {
+        "de": "gelöst|erledigt|hat sich erledigt|problem gelöst|anleitung|tutorial|hinweis|psa",
+        "en": "solved|resolved|fixed|[solved]|nevermind|psa|guide|tutorial|how i|til|reminder|update:",
+    },
+    "rhetorical": {
+        "de": """schämt ihr euch|ernsthaft?|echt jetzt|wieso immer|warum immer|warum schon wieder|schon wieder|mal wieder|wtf|lol|
+bin ich der einzige|bin ich die einzige|wer hätte das gedacht|oder?|oder was?|na?|danke bahn|haha|wieso|warum""",
+        "en": """really?|seriously?|why does everyone|why do people|am i the only one|who else|wtf|lol|lmao|why is it|why are|
+why is|why do|why does|why""",
+    },
+    "poll": {
+        "de": """was haltet ihr|was haltet ihr davon|was meint ihr|wie findet ihr|eure meinung|umfrage|lieblings|diskussion|
+was sagt ihr""",
+        "en": """what do you think|what are your thoughts|thoughts on|what's your favorite|what is your favorite|your favorite|
+your favourite|how do you|would you|are you|what would you do if|discussion|what are you|do you|did you|have you ever|
+what's your|what is your|share your""",
+    },
+    "curiosity": {
+        "de": """was ist das|was ist da los|was ist hier los|was war da los|was war das|was ist passiert|was passiert|
+weiß jemand was|weiss jemand was|weiß jemand, was|weiss jemand, was|was sind diese|was ist dieser|was ist diese|
+was ist dieses|wer kennt das|hat das jemand auch gesehen|hat das noch jemand|ist das normal|was bedeutet|wofür steht|
+woher kommt|warum ist|warum gibt es|wieso ist|was soll das|was soll denn|was für ein|was für eine|fundstück|gesehen""",
+        "en": """what is this|what is that|what's this|what's that|what happened|what's going on|what is going on|what was that|
+what are these|what does this mean|anyone else see|did anyone see|is it just me|why is there|why are there|what just|
+who is this|spotted|found this""",
+    },
+}
+
+_U = {
+    "deadline": {
+        "de": """dringend|eilig|asap|schnellstmöglich|so schnell wie möglich|sofort|umgehend|noch heute|heute noch|bis morgen|
+bis montag|bis freitag|bis ende|frist|deadline|zeitnah|kurzfristig|notfall|diese woche|nächste woche|heute|morgen""",
+        "en": """urgent|urgently|asap|as soon as possible|right away|immediately|today|tomorrow|by monday|by friday|by the end of|
+end of the month|this week|next week|deadline|emergency|time-sensitive|time sensitive|quickly""",
+    },
+    "budget": {
+        "de": "budget|€|euro|eur|kosten|kostet|preis|preise|angebot|kostenvoranschlag|pro monat|lizenz|lizenzen|bezahlen|zahlen",
+        "en": "budget|$|€|£|dollar|dollars|price|pricing|cost|costs|quote|per month|license|licenses|pay|afford|cheap",
+    },
+    "evaluating": {
+        "de": """wir evaluieren|evaluieren|vergleichen gerade|auswahl|ausschreibung|wir prüfen|in frage kommen|testversion|
+demo|vergleich|entscheiden|entscheidung""",
+        "en": """we are evaluating|we're evaluating|evaluating|evaluate|we are comparing|shortlist|demo|trial|proof of concept|
+rfp|tender|decide|decision|considering|options""",
+    },
+    "purchase": {
+        "de": """kaufen|anschaffen|anschaffung|bestellen|beauftragen|buchen|wechseln|umsteigen|migrieren|investieren|
+neu kaufen|zulegen|holen""",
+        "en": """buy|buying|purchase|order|hire|switch to|migrate|replace|upgrade|subscribe|sign up|get a new|invest""",
+    },
+    "company": {
+        "de": """mitarbeiter|mitarbeitende|angestellte|firma|unternehmen|betrieb|kanzlei|praxis|büro|gmbh|team|kunden|
+mittelstand|handwerksbetrieb|verein""",
+        "en": """employees|staff|company|business|firm|office|our team|clients|customers|startup|smb|small business|
+organization|organisation|team""",
+    },
+}
+
+INTERROGATIVES = {
+    "de": set("""wie wo was welche welcher welches welchen wer wann warum wieso weshalb woher wohin womit kann könnt könnte
+kennt gibt gibts hat habt ist sind darf dürfen muss müssen soll sollte sollten lohnt weiß weiss macht würdet
+würde wisst funktioniert geht bekomme""".split()),
+    "en": set("""how what where which who when why can could does do is are should would will any anyone has have did
+was were may might whats what's where's""".split()),
+}
+
+FIRST_PERSON = {"de": {"ich", "mein", "meine", "meinen", "meinem", "meiner", "mir", "mich", "wir", "unser", "unsere", "uns"},
+                "en": {"i", "my", "me", "we", "our", "us", "i'm", "i've", "mine"}}
+SECOND_PERSON = {"de": {"ihr", "euch", "eure", "euer", "jemand", "jemanden", "du", "dir", "dich"},
+                 "en": {"you", "anyone", "anybody", "someone", "somebody", "your", "y'all", "guys"}}
+
+
+def _split(block: str) -> list[str]:
+    return [p.strip() for p in block.replace("\n", "").split("|") if p.strip()]
+
+
+def phrase_groups() -> dict[str, dict[str, list[str]]]:
+    """``{group: {lang: [phrase, ...]}}`` for request evidence."""
+    return {g: {lang: _split(v) for lang, v in langs.items()} for g, langs in _P.items()}
+
+
+def urgency_groups() -> dict[str, dict[str, list[str]]]:
+    """``{group: {lang: [phrase, ...]}}`` for urgency/interest signals."""
+    return {g: {lang: _split(v) for lang, v in langs.items()} for g, langs in _U.items()}
+
+
+def matcher_patterns(lang: str) -> dict[str, list[list[dict]]]:
+    """Token patterns that a phrase list cannot express (``Matcher``)."""
+    # patterns start with a specific word so the matcher stays cheap ("X vs Y" is a phrase,
+    # "X or Y?" a regular expression: see COMPARISON_QUESTION)
+    pats: dict[str, list[list[dict]]] = {"ask_recommendation": [], "where_buy": []}
+    if lang == "de":
+        # "kann mir jemand einen guten Steuerberater empfehlen?" — the verb comes last
+        pats["ask_recommendation"].append(
+            [{"LOWER": {"IN": ["kann", "könnt", "könnte", "könntet", "würdet"]}}, {"OP": "{0,8}"}, {"LEMMA": "empfehlen"}])
+        pats["where_buy"].append(
+            [{"LOWER": {"IN": ["wo", "woher"]}}, {"OP": "{0,5}"}, {"LOWER": {"IN": ["kaufen", "bekommen", "kriegen", "finden", "bestellen", "holen"]}}])
+    else:
+        pats["ask_recommendation"].append(
+            [{"LOWER": {"IN": ["any", "good", "best", "decent", "cheap", "reliable", "affordable"]}}, {"OP": "{0,3}"},
+             {"LOWER": {"IN": ["for", "under", "recommendations", "suggestions"]}}])
+        pats["where_buy"].append(
+            [{"LOWER": "where"}, {"OP": "{0,4}"}, {"LOWER": {"IN": ["buy", "get", "find", "order", "purchase"]}}])
+    return pats
+
+
+# "Scala or Elixir?", "Laufband oder draußen?": a short choice question
+COMPARISON_QUESTION = re.compile(r"\b(\w[\w.+-]*) (?:or|oder) (\w[\w.+-]*)(?: \w+){0,2} ?\?", re.IGNORECASE)

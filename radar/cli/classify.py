@@ -1,0 +1,237 @@
+"""Classifier commands: classify, evaluate, train, models, label-queue."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from radar.cli.common import config_or_exit, require_schema, session
+
+_MODEL_HELP = "Model file, 'bundled', or a version from `radar models list` (default: the active model, else [classifier] model)."
+
+
+def _load_classifier(cfg, model: str | None):
+    from radar.classify import Classifier
+    from radar.model_versions import resolve_model_path
+
+    path = resolve_model_path(cfg, model)
+    try:
+        return Classifier.load(path, personas=cfg.personas, settings=cfg.settings.classifier)
+    except (FileNotFoundError, ValueError) as exc:
+        click.echo(f"Cannot load the classifier model: {exc}", err=True)
+        sys.exit(1)
+
+
+def _read_input(path: str) -> list[dict]:
+    from radar.classify.evaluate import read_jsonl
+
+    try:
+        rows = read_jsonl(path)
+    except (OSError, ValueError) as exc:
+        click.echo(f"Cannot read {path}: {exc}", err=True)
+        sys.exit(1)
+    for n, r in enumerate(rows, start=1):
+        if not isinstance(r, dict) or not ("title" in r or "body" in r):
+            click.echo(f"{path}: object {n} has neither 'title' nor 'body'; each line needs "
+                       '{"id": ..., "title": ..., "body": ...}', err=True)
+            sys.exit(1)
+    return rows
+
+
+@click.command("classify")
+@click.argument("input_file", metavar="INPUT.jsonl", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write JSON Lines here (default: stdout).")
+@click.option("--model", default=None, help=_MODEL_HELP)
+def classify_cmd(input_file: str, output: str | None, model: str | None) -> None:
+    """Classify posts from a JSON Lines file: one output line per input line, same order, with
+    lang, is_request, request_probability, intent, persona_fit, urgency, score, temperature and
+    explanation. Input lines: {"id", "title", "body"} and optionally "lang". No database needed.
+
+    Example: radar classify posts.jsonl -o scored.jsonl
+    """
+    cfg = config_or_exit()
+    rows = _read_input(input_file)
+    clf = _load_classifier(cfg, model)
+    results = clf.classify_many(rows)
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        for r, res in zip(rows, results):
+            out.write(json.dumps(res.as_contract(r.get("id")), ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            out.close()
+    if output:
+        click.echo(f"{len(results)} posts classified, {sum(r.is_request for r in results)} help requests -> {output}", err=True)
+
+
+@click.command("evaluate")
+@click.argument("input_file", metavar="LABELLED.jsonl", type=click.Path(dir_okay=False))
+@click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Write a precision/recall chart (PNG).")
+@click.option("--model", default=None, help=_MODEL_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--bootstrap", default=1000, show_default=True, help="Bootstrap resamples for the 95% intervals.")
+def evaluate_cmd(input_file: str, plot: str | None, model: str | None, as_json: bool, bootstrap: int) -> None:
+    """Measure the classifier on labelled posts: precision, recall, F1, PR-AUC, precision at
+    10/25/50, intent accuracy and per-language figures with 95% bootstrap intervals, beside
+    keyword alerts (persona keywords; request phrases) on the same posts. Lines carry
+    "label" (1/0/null) and "intent". No database needed.
+
+    Example: radar evaluate labelled.jsonl --plot pr.png
+    """
+    from radar.classify.evaluate import evaluate_rows, format_report, plot_pr
+
+    cfg = config_or_exit()
+    rows = _read_input(input_file)
+    clf = _load_classifier(cfg, model)
+    try:
+        rep = evaluate_rows(clf, rows, n_boot=bootstrap)
+    except ValueError as exc:
+        click.echo(f"{input_file}: {exc}", err=True)
+        sys.exit(1)
+    if plot:
+        plot_pr(rep, plot)
+    rep.pop("_curve", None)
+    if as_json:
+        click.echo(json.dumps(rep, indent=1, default=float))
+    else:
+        click.echo(format_report(rep))
+        if plot:
+            click.echo(f"\nchart: {plot}")
+
+
+@click.command("train")
+@click.option("--data", "data_dir", default=None, type=click.Path(file_okay=False),
+              help="Shared data folder with posts/ (default: $RADAR_SHARED_DATA or ../shared/data).")
+@click.option("--activate/--no-activate", default=True, show_default=True,
+              help="Activate the new model when it is not worse than the active one.")
+@click.option("--max-per-source", default=None, type=int, help="Use at most this many posts per source and label (quick runs).")
+def train_cmd(data_dir: str | None, activate: bool, max_per_source: int | None) -> None:
+    """Retrain the classifier on the shipped training data plus the labels given in the
+    dashboard, evaluate it on the evaluation split and activate it only when it is not worse
+    than the active model (F1 and PR-AUC on the same split).
+
+    Example: radar train
+    """
+    from radar.model_versions import TrainRefused, train_and_register
+
+    cfg = config_or_exit()
+    require_schema(cfg)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    steps = ["load", "analysed", "words", "chars", "request model", "calibration", "intent model", "evaluate", "saved"]
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), transient=False) as bar:
+        task = bar.add_task("training", total=len(steps))
+
+        def progress(step: str) -> None:
+            bar.update(task, advance=1, description=f"training: {step}")
+
+        try:
+            with session(cfg) as s:
+                mv, report = train_and_register(s, cfg, data_dir=data_dir, activate=activate, progress=progress,
+                                                max_per_source=max_per_source)
+        except TrainRefused as exc:
+            bar.stop()
+            click.echo(str(exc), err=True)
+            sys.exit(3)
+        except FileNotFoundError as exc:
+            bar.stop()
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        bar.update(task, completed=len(steps))
+    click.echo(report)
+
+
+@click.group("models")
+def models_group() -> None:
+    """Classifier model versions: list, activate, rollback.
+
+    Example: radar models list
+    """
+
+
+@models_group.command("list")
+def models_list() -> None:
+    """List model versions with their evaluation figures; * marks the active one.
+
+    Example: radar models list
+    """
+    from radar.model_versions import ensure_bundled, list_versions
+
+    cfg = config_or_exit()
+    require_schema(cfg)
+    with session(cfg) as s:
+        ensure_bundled(s)
+        for mv in list_versions(s):
+            ev = (mv.metrics or {}).get("evaluation", {}).get("all", {})
+            figs = f"F1 {ev.get('f1', float('nan')):.3f}  PR-AUC {ev.get('pr_auc', float('nan')):.3f}" if ev else "no figures"
+            click.echo(f"{'*' if mv.active else ' '} {mv.version:28s} {mv.created_at:%Y-%m-%d %H:%M}  {figs}  {mv.notes or ''}")
+
+
+@models_group.command("activate")
+@click.argument("version")
+def models_activate(version: str) -> None:
+    """Make VERSION the active model (new mentions are classified with it).
+
+    Example: radar models activate 2026-11-24T10-00-00
+    """
+    from radar.model_versions import ModelVersionError, activate
+
+    cfg = config_or_exit()
+    require_schema(cfg)
+    try:
+        with session(cfg) as s:
+            mv = activate(s, version)
+            click.echo(f"active model: {mv.version}")
+    except ModelVersionError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@models_group.command("rollback")
+def models_rollback() -> None:
+    """Go back to the model that was active before the current one.
+
+    Example: radar models rollback
+    """
+    from radar.model_versions import ModelVersionError, rollback
+
+    cfg = config_or_exit()
+    require_schema(cfg)
+    try:
+        with session(cfg) as s:
+            mv = rollback(s)
+            click.echo(f"active model: {mv.version}")
+    except ModelVersionError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@click.command("label-queue")
+@click.option("-n", "--limit", default=20, show_default=True, help="How many mentions to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines instead of a table.")
+def label_queue_cmd(limit: int, as_json: bool) -> None:
+    """List the unlabelled mentions whose labels would teach the model most (request
+    probability closest to the threshold), for marketing to label in the dashboard.
+
+    Example: radar label-queue -n 30
+    """
+    from radar.scoring import label_queue
+
+    cfg = config_or_exit()
+    require_schema(cfg)
+    with session(cfg) as s:
+        items = label_queue(s, cfg, limit=limit)
+    for it in items:
+        if as_json:
+            click.echo(json.dumps(it, ensure_ascii=False, default=str))
+        else:
+            click.echo(f"{it['mention_id']:8d}  p={it['request_probability']:.2f}  {it['intent']:14s}  {it['title'][:70]}")
+    if not items and not as_json:
+        click.echo("nothing to label: no classified, unlabelled mentions")
+
+
+COMMANDS = [classify_cmd, evaluate_cmd, train_cmd, models_group, label_queue_cmd]

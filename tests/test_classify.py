@@ -1,0 +1,206 @@
+"""The pure classifier on real sentences, persona points, language detection and explanations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from radar.classify import Classifier
+from radar.classify.personas import PersonaScorer, find_numbers
+from radar.classify.text import detect_language, normalise
+from radar.config import PersonaConfig, load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def classifier() -> Classifier:
+    cfg = load_config(ROOT / "config")
+    return Classifier.load("bundled", personas=cfg.personas, settings=cfg.settings.classifier)
+
+
+# Real help requests (titles and bodies of public posts, several from ../shared/data/posts) and
+# what they ask for.
+REQUESTS = [
+    ("de", "recommendation", "Kann mir jemand einen guten Steuerberater in Stuttgart empfehlen?", ""),
+    ("de", "recommendation", "Most underrated Restaurants",
+     "Hey, ich war gestern im Viertel in Stuttgart Ost und es war richtig gut. Was habt ihr denn für Empfehlungen wo mehr Leute hin sollten?"),
+    ("de", "supplier", "Wo gibt es die in S oder Umgebung?", "Würde mir gern den gekühlten Versand sparen. Wichtig: es müssen genau die sein, grüne Packung, vegan. Danke!"),
+    ("de", "supplier", "Woher bekomme ich eine Bahngleise?", ""),
+    ("de", "support", "", "Hallo, habe mir ein Asus P5Q geholt. Nach dem reboot sind die USB-Ports wie tot. Hoffe jemand kann mir da helfen. Vielen Dank im voraus!"),
+    ("de", "experience", "Erfahrungen mit DATEV Unternehmen online?", "Hat jemand von euch Erfahrungen damit gemacht? Lohnt sich das für eine kleine Firma?"),
+    ("de", "comparison", "lexoffice oder sevDesk?", "Was ist besser für einen Handwerksbetrieb mit 5 Mitarbeitern?"),
+    ("en", "recommendation", "Which password manager do you recommend?", ""),
+    ("en", "recommendation", "Any recommendations for accounting software for a small business?", "We are a team of 12 and outgrow spreadsheets."),
+    ("en", "supplier", "Where can I buy a refurbished ThinkPad in Berlin?", ""),
+    ("en", "support", "", "I downloaded a Trojan file. Windows defender caught it, however the trojan turned defender off. If I reset my computer to factory default, will that destroy the trojan?"),
+    ("en", "experience", "Has anyone used Odoo for a 50 person company?", "What was your experience with the implementation?"),
+    ("en", "comparison", "PhantomJS vs Protractor?", "Which one is better for end-to-end tests?"),
+]
+
+# Not help requests: news, opinions that use "empfehle"/"Erfahrung"/"recommend" without asking,
+# stories, show-offs, sale offers, job ads.
+NOT_REQUESTS = [
+    ("de", "44.000 Menschen auf dem Schlossplatz sind die Stuttgarter Brandmauer", ""),
+    ("de", "", "Ich empfehle jedem, diese Partei nicht zu wählen. Meine Erfahrung zeigt, dass das nichts bringt."),
+    ("de", "", "Frühstück und auch das Personal war einfach super, kann ich nur empfehlen."),
+    ("de", "", "Bahn-Chef Grube verspricht Ende der umgekehrten Wagenreihung, berichtet die Zeitung."),
+    ("de", "", "Verkaufe 2 DB Geschenk-Tickets 1. Klasse, je 75 €, bei Interesse PN."),
+    ("en", "Show HN: I built a tool that turns invoices into spreadsheets", ""),
+    ("en", "", "I highly recommend this hotel, the staff were great and the experience was wonderful."),
+    ("en", "Nvidia settles graphics card false advertising class action", ""),
+    ("en", "", "Just built my 1st pc and I could not be more proud of myself! Pics in the comments."),
+]
+
+
+@pytest.mark.parametrize("lang,intent,title,body", REQUESTS, ids=[f"{r[0]}-{r[1]}-{i}" for i, r in enumerate(REQUESTS)])
+def test_help_requests_are_found_with_their_intent(classifier, lang, intent, title, body):
+    r = classifier.classify(title, body)
+    assert r.lang == lang
+    assert r.is_request, (r.request_probability, r.explanation)
+    assert r.intent == intent, (r.intent, r.intent_probabilities, r.explanation)
+    assert r.explanation.startswith("Hilfeanfrage" if lang == "de" else "Help request")
+
+
+@pytest.mark.parametrize("lang,title,body", NOT_REQUESTS, ids=[f"{r[0]}-{i}" for i, r in enumerate(NOT_REQUESTS)])
+def test_hard_negatives_are_not_requests(classifier, lang, title, body):
+    r = classifier.classify(title, body)
+    assert r.lang == lang
+    assert not r.is_request, (r.request_probability, r.explanation)
+    assert r.intent == "none"
+    assert r.temperature == "cold"
+
+
+def test_requests_rank_above_hard_negatives(classifier):
+    pos = classifier.classify_many([(t, b) for _, _, t, b in REQUESTS])
+    neg = classifier.classify_many([(t, b) for _, t, b in NOT_REQUESTS])
+    assert min(r.request_probability for r in pos) > max(r.request_probability for r in neg)
+
+
+def test_batch_equals_single(classifier):
+    items = [(t, b) for _, _, t, b in REQUESTS[:4]]
+    many = classifier.classify_many(items)
+    for (t, b), r in zip(items, many):
+        one = classifier.classify(t, b)
+        assert one.request_probability == pytest.approx(r.request_probability)
+        assert one.intent == r.intent
+
+
+def test_explanation_names_phrases_personas_and_urgency(classifier):
+    r = classifier.classify("Suche IT-Dienstleister in Stuttgart",
+                            "Wir sind ein Büro mit 60 Mitarbeitern, unser Server fällt ständig aus. Wer kann uns dringend helfen?")
+    assert r.is_request and r.lang == "de"
+    assert r.best_persona == "it-service-dach"
+    assert r.persona_fit["it-service-dach"] > 80
+    assert r.personas["it-service-dach"]["criteria"]["company size"]["points"] == 100
+    assert r.urgency >= 40
+    assert r.temperature != "cold"
+    assert "Suche" in r.explanation and "Dringlichkeit" in r.explanation and "company size" in r.explanation
+    en = classifier.classify("Any recommendations for an IT provider in Munich?", "Our team of 60 needs help with backups ASAP.")
+    assert "Evidence:" in en.explanation and "Urgency" in en.explanation and "Fits" in en.explanation
+
+
+def test_score_follows_weights_and_thresholds():
+    from radar.config import ClassifierSettings
+
+    cfg = load_config(ROOT / "config")
+    only_request = Classifier.load("bundled", personas=cfg.personas,
+                                   settings=ClassifierSettings(weight_request=1, weight_persona=0, weight_urgency=0,
+                                                               hot_threshold=90, warm_threshold=10))
+    r = only_request.classify("Which password manager do you recommend?", "")
+    assert r.score == pytest.approx(100 * r.request_probability, abs=0.01)
+    assert r.temperature == ("hot" if r.score >= 90 else "warm" if r.score >= 10 else "cold")
+
+
+# ---------------------------------------------------------------- personas
+def _size_persona(**kw) -> PersonaConfig:
+    return PersonaConfig.model_validate({
+        "name": "size", "languages": ["de", "en"], "exclude": ["stellenangebot"],
+        "criteria": [{"name": "company size", "type": "range", "unit": "employees",
+                      "ranges": [{"min": 50, "max": 70, "points": 100}, {"min": 25, "max": 49, "points": 50},
+                                 {"min": 70, "max": 100, "points": 75}]}], **kw})
+
+
+@pytest.mark.parametrize("text,fit", [
+    ("Wir sind ein Betrieb mit 60 Mitarbeitern.", 100),
+    ("We are a team of 30 looking for a new CRM.", 50),
+    ("Our company has 80 employees.", 75),
+    ("Wir sind 70 Mitarbeiter", 100),  # on both borders: the best range wins
+    ("ein 30-köpfiges Team", 50),
+    ("Wir sind 5 Leute.", 0),
+    ("Kein Hinweis auf die Größe.", 0),
+])
+def test_company_size_ranges_give_their_points(text, fit):
+    scorer = PersonaScorer([_size_persona()])
+    lowers = text.lower().split()
+    lang = detect_language(text)
+    r = scorer.score(lowers, lowers, text, lang)[0]
+    assert r.fit == pytest.approx(fit)
+    assert r.criteria[0].points == fit
+
+
+def test_persona_keywords_lemmas_wildcards_and_exclusion(classifier):
+    p = PersonaConfig.model_validate({
+        "name": "acc", "languages": ["de"], "exclude": ["stellenangebot"],
+        "criteria": [
+            {"name": "need", "type": "keywords", "values": [{"terms": ["*software"], "points": 60}, {"terms": ["steuerberater"], "points": 30}]},
+            {"name": "region", "type": "region", "values": [{"terms": ["stuttgart"], "points": 40}]},
+        ]})
+    scorer = PersonaScorer([p])
+    a = classifier.analyzer.analyse("Buchhaltungssoftware gesucht", "Wir suchen Steuerberatern in Stuttgart einen Tipp.")
+    r = scorer.score(a.lowers, a.lemmas, a.text, a.lang)[0]
+    assert [c.points for c in r.criteria] == [60, 40]
+    assert r.fit == pytest.approx(100.0)
+    ex = classifier.analyzer.analyse("Stellenangebot: Buchhaltungssoftware-Berater in Stuttgart", "")
+    assert scorer.score(ex.lowers, ex.lemmas, ex.text, ex.lang)[0].fit == 0
+    en = classifier.analyzer.analyse("Accounting software for Stuttgart?", "")
+    r_en = scorer.score(en.lowers, en.lemmas, en.text, en.lang)[0]
+    assert r_en.fit == 0 and r_en.excluded_by == "language en"
+
+
+def test_find_numbers():
+    assert find_numbers("Wir sind 60 Mitarbeiter", "employees") == [(60.0, "60 Mitarbeiter")]
+    assert find_numbers("50-70 employees", "employees")[0][0] == 60.0
+    assert find_numbers("1.200 Nutzer", "users")[0][0] == 1200.0
+    assert find_numbers("a team of 30 people", "users") == []
+
+
+def test_shipped_personas_are_valid_and_documented():
+    cfg = load_config(ROOT / "config")
+    names = [p.name for p in cfg.personas]
+    assert {"it-service-dach", "erp-accounting-reseller", "local-craft-stuttgart"} <= set(names)
+    text = (ROOT / "config" / "personas.toml").read_text(encoding="utf-8")
+    assert text.count("#") > 10  # commented for marketing
+
+
+# ---------------------------------------------------------------- text
+@pytest.mark.parametrize("text,lang", [
+    ("Kann mir jemand helfen?", "de"),
+    ("Wo bekomme ich günstige Fliesen?", "de"),
+    ("Any recommendations for a laptop bag?", "en"),
+    ("TeamViewer alternative?", "en"),
+    ("Où puis-je acheter un vélo pour les enfants dans la ville?", "other"),
+    ("Продам Renault Trafic Combi", "other"),
+])
+def test_language_detection(text, lang):
+    assert detect_language(text) == lang
+
+
+def test_normalise_cleans_web_text():
+    assert normalise("Hi @bob, see [docs](https://x.y)!") == "Hi @user, see docs!"
+    assert normalise("ａｂｃ  &amp;\n\n def") == "abc &\ndef"
+    assert len(normalise("x " * 5000)) <= 1000
+
+
+def test_metrics_match_scikit_learn_on_ties_and_scores():
+    import numpy as np
+    from sklearn.metrics import average_precision_score, f1_score
+
+    from radar.classify.metrics import average_precision, point_metrics
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 300)
+    for s in (rng.integers(0, 2, 300).astype(float), rng.random(300)):
+        assert average_precision(y, s) == pytest.approx(average_precision_score(y, s))
+        assert point_metrics(y, s, 0.5)["f1"] == pytest.approx(f1_score(y, (s >= 0.5).astype(int)))

@@ -1,0 +1,244 @@
+"""Classifier glue on both engines (classify_pending, model versions, label queue) and the CLI
+contract of radar classify / evaluate / models / train."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from radar.classify import dataset
+from radar.cli import main
+from radar.config import load_config
+from radar.db import get_sessionmaker
+from radar.models import Classification, Label, Mention, ModelVersion, Opportunity, Source, utcnow
+from radar.scoring import classify_backlog, classify_pending, label_queue
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+CONTRACT = {"id", "lang", "is_request", "request_probability", "intent", "persona_fit", "urgency", "score", "temperature", "explanation"}
+
+
+def _mention(s, src, ext, title, body, **kw) -> Mention:
+    m = Mention(source_id=src.id, external_id=ext, url=f"https://example.org/{ext}", canonical_url=f"https://example.org/{ext}",
+                title=title, body=body, content_hash=ext, **kw)
+    s.add(m)
+    s.flush()
+    return m
+
+
+def _seed(s):
+    src = Source(name="test-forum", kind="feed")
+    s.add(src)
+    s.flush()
+    lead = _mention(s, src, "a", "Kann mir jemand einen IT-Dienstleister in Stuttgart empfehlen?",
+                    "Wir sind 60 Mitarbeiter und unser Server fällt dauernd aus.", published_at=utcnow())
+    dup = _mention(s, src, "b", "Kann mir jemand einen IT-Dienstleister in Stuttgart empfehlen?",
+                   "Wir sind 60 Mitarbeiter und unser Server fällt dauernd aus. (crosspost)")
+    dup.group_id = lead.id
+    news = _mention(s, src, "c", "Nvidia settles graphics card false advertising class action", "")
+    lead.group_id = lead.id
+    s.flush()
+    return src, lead, dup, news
+
+
+def test_classify_pending_writes_classifications_and_opportunities(config_dir, db_url):
+    cfg = load_config(config_dir)
+    with get_sessionmaker(db_url)() as s:
+        _src, lead, dup, news = _seed(s)
+        s.commit()
+        assert classify_pending(s, cfg, batch_size=2) == 3
+        s.commit()
+        assert classify_pending(s, cfg) == 0  # nothing pending any more
+        active = s.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))
+        assert active.artifact_path == "bundled"
+        rows = {c.mention_id: c for c in s.scalars(select(Classification))}
+        assert set(rows) == {lead.id, dup.id, news.id}
+        assert {c.model_version for c in rows.values()} == {active.version}
+        c = rows[lead.id]
+        assert c.is_request and c.intent == "recommendation" and c.language == "de"
+        assert c.best_persona == "it-service-dach" and c.persona_fit["it-service-dach"]["criteria"]["company size"]["points"] == 100
+        assert "text" in c.explanation and c.explanation["phrases"]
+        assert not rows[news.id].is_request and rows[news.id].temperature == "cold"
+        for m in (lead, dup, news):
+            s.refresh(m)
+            assert m.classified_at is not None
+        opps = {o.mention_id: o for o in s.scalars(select(Opportunity))}
+        assert set(opps) == {lead.id, news.id}  # the duplicate does not lead its group
+        o = opps[lead.id]
+        assert (o.score, o.temperature, o.intent, o.persona, o.language) == (c.score, c.temperature, c.intent, c.best_persona, "de")
+        assert o.published_at == lead.published_at
+        # reclassifying (e.g. after a new model) updates the opportunity in place, keeps its review state
+        o.status = "seen"
+        lead.classified_at = None
+        s.commit()
+        assert classify_pending(s, cfg, limit=5) == 1
+        s.commit()
+        assert s.scalar(select(func.count()).select_from(Opportunity)) == 2
+        assert s.scalar(select(Opportunity.status).where(Opportunity.mention_id == lead.id)) == "seen"
+        assert s.scalar(select(func.count()).select_from(Classification)) == 3
+
+
+def test_classify_backlog_commits_in_chunks_until_done(config_dir, db_url):
+    """The service's job: every pending mention classified, each chunk committed on its own."""
+    cfg = load_config(config_dir)
+    factory = get_sessionmaker(db_url)
+    with factory.begin() as s:
+        src = Source(name="bulk", kind="feed")
+        s.add(src)
+        s.flush()
+        for i in range(7):
+            _mention(s, src, f"m{i}", f"Suche Empfehlung für Buchhaltungssoftware Nr. {i}", "Wir sind ein kleines Büro.")
+    assert classify_backlog(factory, cfg, chunk=3) == 7
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(Mention).where(Mention.classified_at.is_(None))) == 0
+        assert s.scalar(select(func.count()).select_from(Classification)) == 7
+        assert s.scalar(select(func.count()).select_from(Opportunity)) == 7
+    assert classify_backlog(factory, cfg, chunk=3) == 0
+
+
+def test_label_queue_lists_uncertain_unlabelled_mentions(config_dir, db_url):
+    cfg = load_config(config_dir)
+    with get_sessionmaker(db_url)() as s:
+        _src, lead, dup, news = _seed(s)
+        classify_pending(s, cfg)
+        s.add(Label(mention_id=dup.id, label=1, intent="recommendation"))
+        s.commit()
+        q = label_queue(s, cfg, limit=10)
+        ids = [x["mention_id"] for x in q]
+        assert dup.id not in ids and set(ids) == {lead.id, news.id}
+        thr = cfg.settings.classifier.request_threshold
+        dists = [abs(x["request_probability"] - thr) for x in q]
+        assert dists == sorted(dists)
+    res = CliRunner().invoke(main, ["label-queue", "--json"])
+    assert res.exit_code == 0, res.output
+    assert len(res.output.strip().splitlines()) == 2
+
+
+def test_models_activate_and_rollback(config_dir, db_url):
+    from radar.classify.classifier import BUNDLED_MODEL
+    from radar.model_versions import ModelVersionError, activate, active_version, rollback
+
+    cfg = load_config(config_dir)
+    target = cfg.data_dir / "models" / "copy-1.joblib"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(BUNDLED_MODEL, target)
+    with get_sessionmaker(db_url)() as s:
+        bundled = active_version(s).version
+        s.add(ModelVersion(version="copy-1", artifact_path=str(target), metrics={}))
+        s.commit()
+    r = CliRunner()
+    res = r.invoke(main, ["models", "activate", "copy-1"])
+    assert res.exit_code == 0 and "copy-1" in res.output, res.output
+    res = r.invoke(main, ["models", "list"])
+    assert "* copy-1" in res.output and f"  {bundled}" in res.output
+    res = r.invoke(main, ["models", "rollback"])
+    assert res.exit_code == 0 and bundled in res.output, res.output
+    with get_sessionmaker(db_url)() as s:
+        assert active_version(s).version == bundled
+        assert s.scalar(select(func.count()).where(ModelVersion.active.is_(True))) == 1
+        with pytest.raises(ModelVersionError, match="no previous version"):
+            rollback(s)
+        with pytest.raises(ModelVersionError, match="no model version 'nope'"):
+            activate(s, "nope")
+    res = r.invoke(main, ["models", "activate", "nope"])
+    assert res.exit_code == 1 and "radar models list" in res.output
+
+
+@pytest.mark.skipif(not dataset.available(SHARED_DATA), reason="needs ../shared/data/posts (not shipped with the repo)")
+def test_train_refuses_a_worse_model(config_dir, db_url):
+    from radar.model_versions import TrainRefused, active_version, train_and_register
+
+    cfg = load_config(config_dir)
+    with get_sessionmaker(db_url)() as s:
+        before = active_version(s).version
+        s.commit()
+        # 25 posts per source and label cannot beat the shipped model
+        with pytest.raises(TrainRefused, match="worse than the active one"):
+            train_and_register(s, cfg, data_dir=str(SHARED_DATA), max_per_source=25, version="tiny-1")
+    with get_sessionmaker(db_url)() as s:
+        tiny = s.scalar(select(ModelVersion).where(ModelVersion.version == "tiny-1"))
+        assert tiny is not None and not tiny.active and tiny.notes.startswith("not activated")
+        assert (cfg.data_dir / "models" / "tiny-1.joblib").exists()
+        assert active_version(s).version == before
+
+
+# ---------------------------------------------------------------- CLI contract (no database)
+@pytest.fixture
+def no_db_config(tmp_path, monkeypatch):
+    folder = tmp_path / "inst" / "config"
+    shutil.copytree(ROOT / "config", folder)
+    monkeypatch.setenv("RADAR_CONFIG", str(folder))
+    monkeypatch.delenv("RADAR_DATABASE_URL", raising=False)
+    return folder
+
+
+def test_radar_classify_contract(no_db_config, tmp_path):
+    inp = tmp_path / "in.jsonl"
+    rows = [{"id": 1, "title": "Wo bekomme ich in Stuttgart einen Handwerker für die Badsanierung?", "body": ""},
+            {"id": "x2", "title": "Any recommendations for accounting software?", "body": "We are a team of 30.", "lang": "en"},
+            {"id": 3, "title": "Nvidia settles graphics card false advertising class action", "body": ""}]
+    inp.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(main, ["classify", str(inp), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [x["id"] for x in lines] == [1, "x2", 3]
+    for x in lines:
+        assert set(x) == CONTRACT
+        assert 0 <= x["request_probability"] <= 1 and 0 <= x["score"] <= 100 and 0 <= x["urgency"] <= 100
+        assert x["temperature"] in ("hot", "warm", "cold")
+        assert set(x["persona_fit"]) == {p.name for p in load_config(no_db_config).personas}
+        assert all(0 <= v <= 100 for v in x["persona_fit"].values())
+        assert isinstance(x["explanation"], str) and x["explanation"]
+    assert lines[0]["lang"] == "de" and lines[0]["is_request"] and lines[0]["intent"] == "supplier"
+    assert lines[0]["persona_fit"]["local-craft-stuttgart"] > 50
+    assert lines[1]["intent"] == "recommendation" and lines[2]["intent"] == "none"
+    # stdout when no -o
+    res = CliRunner().invoke(main, ["classify", str(inp)])
+    assert len([json.loads(x) for x in res.output.strip().splitlines()]) == 3
+    assert not (no_db_config.parent / "data" / "radar.db").exists()  # no database was created
+
+
+def test_radar_classify_names_bad_input(no_db_config, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "title": "ok"}\nnot json\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["classify", str(bad)])
+    assert res.exit_code == 1 and "line 2" in res.output
+
+
+def test_radar_evaluate_reports_figures_and_baselines(no_db_config, tmp_path):
+    rows = [(1, "recommendation", "Which password manager do you recommend?", ""),
+            (1, "supplier", "Wo bekomme ich in Stuttgart gute Fliesen?", ""),
+            (1, "support", "", "My laptop won't turn on after the update, can someone help?"),
+            (1, "recommendation", "Kann mir jemand einen Steuerberater empfehlen?", ""),
+            (0, "none", "44.000 Menschen auf dem Schlossplatz", ""),
+            (0, "none", "", "Ich empfehle jedem, diese Partei nicht zu wählen."),
+            (0, "none", "Show HN: I built a tool for invoices", ""),
+            (0, "none", "Nvidia settles graphics card false advertising class action", ""),
+            (0, "none", "Was ging beim Milaneo ab?", "Weiß jemand zufällig, was hier heute los war beim Milaneo?"),
+            (None, None, "Unklar?", "")]
+    inp = tmp_path / "lab.jsonl"
+    inp.write_text("\n".join(json.dumps({"id": i, "title": t, "body": b, "label": y, "intent": it})
+                             for i, (y, it, t, b) in enumerate(rows)) + "\n", encoding="utf-8")
+    png = tmp_path / "pr.png"
+    res = CliRunner().invoke(main, ["evaluate", str(inp), "--plot", str(png), "--bootstrap", "100"])
+    assert res.exit_code == 0, res.output
+    for word in ("precision", "recall", "F1", "PR-AUC", "precision@10", "@25", "@50", "keyword alert (personas)",
+                 "keyword alert (requests)", "Language de", "Language en", "Intent accuracy", "95% bootstrap"):
+        assert word in res.output, word
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    res = CliRunner().invoke(main, ["evaluate", str(inp), "--json", "--bootstrap", "50"])
+    rep = json.loads(res.output)
+    assert rep["n"] == 9 and rep["positives"] == 4
+    m = rep["model"]
+    for k in ("precision", "recall", "f1", "pr_auc", "p@10", "p@25", "p@50", "ci"):
+        assert k in m
+    assert m["f1"] == 1.0 and rep["intent_accuracy_all"] == 1.0
+    assert set(rep["per_language"]) == {"de", "en"}
+    assert rep["baseline_request_phrases"]["f1"] < m["f1"]
