@@ -6,7 +6,7 @@ functions (:func:`prepare_item`) and :class:`MentionStore`, which ``radar source
 ``bench/ingest.py`` use without Scrapy.
 
 Crash safety: a crawl stores mentions in short batches (up to :data:`STORE_BATCH_SIZE` mentions
-or :data:`STORE_BATCH_SECONDS` per transaction). A mention is stored once its batch commits; a
+or :data:`STORE_BATCH_SECONDS` per transaction, committed early when items stop coming). A mention is stored once its batch commits; a
 SIGKILL loses at most the open batch, which the next run fetches again because the crawl cursor
 is saved only after a clean run, and the next run's dedupe (``source_id, external_id`` is unique
 in the database, the last line of defence) stores nothing twice.
@@ -102,6 +102,9 @@ def prepare_item(item: MentionItem, source_hint: str | None = None) -> MentionIt
 #: mentions per transaction in a crawl, and the longest a stored-but-uncommitted mention waits
 STORE_BATCH_SIZE = 50
 STORE_BATCH_SECONDS = 1.0
+#: a batch is also committed once no item has come for this long (the spider waits for a page):
+#: an open batch holds SQLite's write lock, which other writers would wait for
+STORE_IDLE_SECONDS = 0.1
 
 
 @dataclass
@@ -144,6 +147,7 @@ class MentionStore:
     _conn: Any = None
     _txn: Any = None
     _batch_started: float = 0.0
+    _last_add: float = 0.0
     _pending: list = field(default_factory=list)  # (item, provisional result) in the open batch
     _settled: list = field(default_factory=list)  # (item, final result) not yet returned by flush()
 
@@ -227,9 +231,10 @@ class MentionStore:
     # ---- batches
     def add(self, item: MentionItem) -> StoreResult:
         """Dedupe and insert ``item`` in the open batch (one is begun if none is open)."""
+        self._last_add = time.monotonic()
         if self._txn is None:
             self._txn = self._conn.begin()
-            self._batch_started = time.monotonic()
+            self._batch_started = self._last_add
         try:
             result = self._insert_one(item)
         except Exception as exc:  # noqa: BLE001 - IntegrityError (a racing writer) or a database error
@@ -243,10 +248,14 @@ class MentionStore:
             self._settled.append((item, result))
         return result
 
-    def due(self) -> bool:
-        """True when the open batch is full or older than ``batch_seconds``."""
-        return self._txn is not None and (len(self._pending) >= self.batch_size
-                                          or time.monotonic() - self._batch_started >= self.batch_seconds)
+    def due(self, idle: float | None = None) -> bool:
+        """True when the open batch is full or older than ``batch_seconds`` — or, with ``idle``,
+        when no item was added for that many seconds."""
+        if self._txn is None:
+            return False
+        now = time.monotonic()
+        return (len(self._pending) >= self.batch_size or now - self._batch_started >= self.batch_seconds
+                or (idle is not None and now - self._last_add >= idle))
 
     @property
     def pending(self) -> int:
@@ -396,7 +405,8 @@ class StorePipeline:
     """Dedupe, group and store in batches (:class:`MentionStore`): one transaction per
     ``RADAR_STORE_BATCH_SIZE`` mentions (default :data:`STORE_BATCH_SIZE`) or per
     ``RADAR_STORE_BATCH_SECONDS`` (default :data:`STORE_BATCH_SECONDS`), whichever comes first,
-    and at the end of the crawl. Duplicates are dropped at once; new mentions are passed on at
+    as soon as no item came for :data:`STORE_IDLE_SECONDS` (the spider waits for a page; an open
+    batch would hold SQLite's write lock meanwhile), and at the end of the crawl. Duplicates are dropped at once; new mentions are passed on at
     once and counted (``radar/items_new``) when their batch commits. Needs the settings
     ``RADAR_DATABASE_URL`` and ``RADAR_SOURCE_ID``; without ``RADAR_DATABASE_URL`` (e.g.
     ``radar sources check``) it stores nothing and passes items on."""
@@ -425,11 +435,13 @@ class StorePipeline:
             self.store = MentionStore(get_engine(self.db_url), self.source_id,
                                       batch_size=self.batch_size, batch_seconds=self.batch_seconds).open()
             if self.batch_size > 1:
-                # a batch must not wait for the next item (a slow page) longer than batch_seconds
+                # Commit when the items stop coming (the spider waits for a page). This runs on the
+                # reactor thread between the cooperative slices in which Scrapy processes items,
+                # so during a burst of items it finds them still coming.
                 from twisted.internet import task
 
                 self._timer = task.LoopingCall(self._flush_if_due)
-                self._timer.start(max(0.05, self.batch_seconds / 2), now=False)
+                self._timer.start(STORE_IDLE_SECONDS / 2, now=False)
 
     def close_spider(self) -> None:
         if self._timer is not None and self._timer.running:
@@ -456,7 +468,7 @@ class StorePipeline:
         raise DropItem(f"duplicate ({result.reason})", log_level="DEBUG")
 
     def _flush_if_due(self) -> None:
-        if self.store is not None and self.store.due():
+        if self.store is not None and self.store.due(idle=STORE_IDLE_SECONDS):
             self._flush()
 
     def _flush(self) -> None:

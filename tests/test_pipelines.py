@@ -273,8 +273,11 @@ def test_an_open_batch_is_lost_whole_and_stored_by_the_next_run(db_url):
     store.batch_size, store.batch_seconds = 10, 0.2
     assert store.store(_item("0", "https://forum.de/t/0", "Drucker", "Mein Drucker druckt seit dem Update keine Seiten mehr.")).status == "new"
     store.add(_item("1", "https://forum.de/t/1", "Zeiterfassung gesucht", TEXT))
+    assert not store.due() and not store.due(idle=0.2)
     time.sleep(0.25)
     assert store.due()  # older than batch_seconds
+    store.batch_seconds = 10
+    assert not store.due() and store.due(idle=0.2)  # no item for 0.2 s
     source_id = store.source_id
     store.close()
     assert _count_mentions(db_url) == 1
