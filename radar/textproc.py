@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import threading
+from collections import Counter
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # --------------------------------------------------------------------------- markup → text
@@ -17,7 +19,9 @@ _BLOCK_TAGS = frozenset(
 )
 _DROP_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "object", "embed", "svg", "math")
 _TAG_HINT = re.compile(r"<\s*[a-zA-Z!/]")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+# Every run of spaces, tabs, NBSP, ZWSP … becomes one space. A lone space matches neither
+# alternative and is left alone: the same result as ``[ …]+`` at half the cost.
+_SPACES = re.compile(r" [ \t\r\f\v\u00a0\u200b]+|[\t\r\f\v\u00a0\u200b][ \t\r\f\v\u00a0\u200b]*")
 _MANY_NEWLINES = re.compile(r"\n\s*\n+")
 
 
@@ -25,11 +29,32 @@ def _tidy(text: str) -> str:
     """Collapse spaces inside lines; paragraphs (blank-line separated) survive."""
     paragraphs = []
     for para in _MANY_NEWLINES.split(text.replace("\r\n", "\n")):
-        lines = [_SPACES.sub(" ", line).strip() for line in para.split("\n")]
-        para = "\n".join(line for line in lines if line)
+        # _SPACES never matches a newline: one pass per paragraph equals one per line
+        para = "\n".join(filter(None, map(str.strip, _SPACES.sub(" ", para).split("\n"))))
         if para:
             paragraphs.append(para)
     return "\n\n".join(paragraphs)
+
+
+_LINE_TAGS = frozenset(("br", "li", "tr", "dd", "dt"))  # one line each, not a paragraph
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+_parsers = threading.local()
+
+
+def _html_body(markup: str):
+    """The ``<body>`` of ``markup`` parsed by libxml2's HTML parser (as lxml.html's
+    ``fragment_fromstring`` parses it, without its Python element classes); None if empty."""
+    import lxml.etree
+
+    parser = getattr(_parsers, "html", None)
+    if parser is None:  # lxml parsers are not to be shared between threads
+        parser = _parsers.html = lxml.etree.HTMLParser()
+    if not _FULL_DOCUMENT.match(markup):
+        markup = f"<html><body>{markup}</body></html>"
+    doc = lxml.etree.fromstring(markup, parser)
+    if doc is None:
+        return None
+    return next((el for el in doc if el.tag == "body"), None)
 
 
 def html_to_text(markup: str) -> str:
@@ -43,31 +68,22 @@ def html_to_text(markup: str) -> str:
     if not _TAG_HINT.search(markup):
         return _tidy(html.unescape(markup))
     import lxml.etree
-    import lxml.html
 
     try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+        body = _html_body(markup)
     except (lxml.etree.ParserError, ValueError):
+        body = None
+    if body is None:
         return _tidy(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
-    lxml.etree.strip_elements(root, *_DROP_TAGS, lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False)
-    parts: list[str] = []
-
-    def walk(el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        block = tag in _BLOCK_TAGS
-        if block:
-            parts.append("\n\n" if tag not in ("br", "li", "tr", "dd", "dt") else "\n")  # list rows: one line each
-        if el.text and tag not in _DROP_TAGS:
-            parts.append(el.text)
-        for child in el:
-            walk(child)
-        if block and tag not in ("br", "li", "tr", "dd", "dt"):
-            parts.append("\n\n")
-        if el.tail:
-            parts.append(el.tail)
-
-    walk(root)
-    return _tidy("".join(parts))
+    lxml.etree.strip_elements(body, *_DROP_TAGS, lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False)
+    # Block elements get their breaks written into the tree, then libxml2 collects the text.
+    for el in body.iter(*_BLOCK_TAGS):
+        if el.tag in _LINE_TAGS:
+            el.text = "\n" + el.text if el.text else "\n"
+        else:
+            el.text = "\n\n" + el.text if el.text else "\n\n"
+            el.tail = "\n\n" + el.tail if el.tail else "\n\n"
+    return _tidy("".join(body.itertext()))
 
 
 _MD_RULES = [
@@ -127,49 +143,100 @@ _EN_WORDS = frozenset(
 )
 
 
-def _seed_langdetect():
-    from langdetect import DetectorFactory
+# Fallback for texts the stop-word count leaves open (short titles, names, tweets): langdetect's
+# character n-gram profiles (55 languages), scored deterministically as naive Bayes over every
+# n-gram of the text instead of langdetect's random sampling of n-grams, which costs 5–40 ms a
+# text. German and English get a prior of ``_DE_EN_PRIOR`` nats over each of the 53 other
+# languages: the radar's sources are German and English, and short English titles otherwise
+# slip to Dutch or French. Measured on the real posts in ../shared/data/posts (bench/README.md).
+_DE_EN_PRIOR = 5.0
+_NGRAM_SAMPLE = 600  # characters; the score's cost grows with the text and 600 decide
+_NGRAM_CACHE = 30_000  # log-probability rows kept (≈7 MB); texts reuse a few thousand n-grams
+_ngram_model: dict = {}
 
-    DetectorFactory.seed = 0  # deterministic results
+
+def _load_ngram_model() -> dict:
+    if not _ngram_model:
+        import numpy as np
+        from langdetect import detector_factory
+        from langdetect.utils.ngram import NGram
+
+        detector_factory.init_factory()
+        factory = detector_factory._factory
+
+        class _Normalise(dict):
+            """langdetect's per-character normalisation (punctuation → space, CJK and
+            Vietnamese folding) as a str.translate table, filled as characters turn up."""
+
+            def __missing__(self, cp: int) -> str:
+                norm = self[cp] = NGram.normalize(chr(cp))
+                return norm
+
+        table = _Normalise()
+        langs = list(factory.langlist)
+        prior = np.zeros(len(langs))
+        prior[langs.index("de")] = prior[langs.index("en")] = _DE_EN_PRIOR
+        _ngram_model.update(table=table, probs=factory.word_lang_prob_map, langs=langs, prior=prior, logs={},
+                            smoothing=0.5 / 10000)  # langdetect's alpha / BASE_FREQ
+    return _ngram_model
+
+
+def ngram_language(text: str) -> tuple[str, float] | None:
+    """The most likely language of ``text`` by langdetect's n-gram profiles (any of its 55 codes)
+    and its posterior probability; ``None`` when no known n-gram occurs."""
+    import numpy as np
+
+    model = _load_ngram_model()
+    probs, logs, smoothing = model["probs"], model["logs"], model["smoothing"]
+    rows = []
+    for word in text[:_NGRAM_SAMPLE].translate(model["table"]).split():
+        if len(word) > 1 and word[0].isupper() and word[1].isupper():
+            continue  # acronyms and shouted words say little (langdetect skips them too)
+        padded = f" {word} "
+        for n in (1, 2, 3):
+            for i in range(len(padded) - n + 1):
+                gram = padded[i:i + n]
+                row = logs.get(gram)
+                if row is None:
+                    p = probs.get(gram)
+                    if p is None:
+                        continue
+                    if len(logs) >= _NGRAM_CACHE:
+                        logs.clear()
+                    row = logs[gram] = np.log(np.asarray(p, dtype=np.float32) + np.float32(smoothing))
+                rows.append(row)
+    if not rows:
+        return None
+    scores = np.sum(rows, axis=0) + model["prior"]
+    best = int(np.argmax(scores))
+    return model["langs"][best], float(1.0 / np.exp(scores - scores[best]).sum())
 
 
 def detect_language(text: str, hint: str | None = None) -> str | None:
     """``"de"``, ``"en"`` or ``"other"``; ``hint`` (the item's or the source's language) decides
     when the text is too short or the detection unsure. ``None`` when nothing is known.
 
-    A stop-word count settles most German and English texts in microseconds; langdetect
-    (seeded, so repeatable) only sees the unclear rest.
+    A stop-word count settles most German and English texts in microseconds; the unclear rest
+    (about one text in ten, mostly short titles) is scored by :func:`ngram_language` (≈50 µs).
     """
     hint = normalise_language(hint)
     sample = text[:2000]
     words = _WORD.findall(sample.lower())
-    de = sum(1 for w in words if w in _DE_WORDS)
-    en = sum(1 for w in words if w in _EN_WORDS)
+    de = sum(map(_DE_WORDS.__contains__, words))
+    en = sum(map(_EN_WORDS.__contains__, words))
     if de >= 3 and de >= 3 * max(en, 1) or de >= 2 and en == 0 and len(words) <= 12:
         return "de"
     if en >= 3 and en >= 3 * max(de, 1) or en >= 2 and de == 0 and len(words) <= 12:
         return "en"
-    letters = sum(1 for ch in sample if ch.isalpha())
+    letters = sum(map(str.isalpha, sample))
     if letters < 12:
         return hint or (("de" if de > en else "en") if de != en else None)
-    sample = sample[:600]  # langdetect's cost grows with the text; 600 characters decide
-    _seed_langdetect()
-    from langdetect import detector_factory
-    from langdetect.lang_detect_exception import LangDetectException
-
-    try:
-        detector_factory.init_factory()
-        detector = detector_factory._factory.create()
-        detector.n_trial = 3  # 7 by default; 3 agrees on our samples at less than half the cost
-        detector.append(sample)
-        ranked = detector.get_probabilities()
-    except LangDetectException:
-        return hint
-    if not ranked:
-        return hint
-    best = ranked[0]
-    lang = best.lang if best.lang in ("de", "en") else "other"
-    if best.prob >= 0.9 and (len(words) >= 6 or not hint):
+    ranked = ngram_language(sample)
+    if ranked is None:  # letters, but none in a known n-gram: not German or English
+        return hint or "other"
+    best, prob = ranked
+    lang = best if best in ("de", "en") else "other"
+    if prob >= 0.9 and (len(words) >= 6 or not hint):
         return lang
     if hint:
         return hint
@@ -254,14 +321,29 @@ def content_hash(title: str, body: str, author: str | None = None) -> str:
 
 
 _BIT_WEIGHTS = None
-_TOKEN_DIGESTS: dict[str, bytes] = {}  # words repeat across posts: hash each once per process
+class _TokenDigests(dict):
+    """word → its 8-byte BLAKE2b digest; words repeat across posts, so each is hashed once."""
+
+    def __missing__(self, token: str) -> bytes:
+        digest = self[token] = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+        return digest
 
 
-def simhash(text: str, max_tokens: int = 400) -> int | None:
+_TOKEN_DIGESTS = _TokenDigests()
+
+
+SIMHASH_MAX_TOKENS = 400
+
+
+def simhash(text: str, max_tokens: int = SIMHASH_MAX_TOKENS) -> int | None:
     """64-bit SimHash over the words of the normalised text, weighted by their counts (unsigned).
     Words rather than shingles: posts are short, and an edited word should move few bits.
     ``None`` when the text is too short to say anything about near-duplicates."""
-    tokens = _TOKEN.findall(text.lower())[:max_tokens]
+    return simhash_tokens(_TOKEN.findall(text.lower())[:max_tokens])
+
+
+def simhash_tokens(tokens: list[str]) -> int | None:
+    """:func:`simhash` of words already lower-cased and split (the first ``SIMHASH_MAX_TOKENS``)."""
     if len(tokens) < SIMHASH_MIN_TOKENS:
         return None
     global _BIT_WEIGHTS
@@ -269,18 +351,25 @@ def simhash(text: str, max_tokens: int = 400) -> int | None:
 
     if _BIT_WEIGHTS is None:
         _BIT_WEIGHTS = 1 << np.arange(64, dtype=np.uint64)
-    counts: dict[str, int] = {}
-    for token in tokens:
-        counts[token] = counts.get(token, 0) + 1
-    cache = _TOKEN_DIGESTS
-    if len(cache) > 500_000:
-        cache.clear()
-    digests = b"".join(cache.get(t) or cache.setdefault(t, hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest()) for t in counts)
+    counts = Counter(tokens)
+    if len(_TOKEN_DIGESTS) > 500_000:
+        _TOKEN_DIGESTS.clear()
+    digests = b"".join(map(_TOKEN_DIGESTS.__getitem__, counts))
     values = np.frombuffer(digests, dtype="<u8")
     weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
     bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     votes = 2 * (weights @ bits) - weights.sum()
     return int(_BIT_WEIGHTS[votes > 0].sum())
+
+
+def fingerprints(title: str, body: str, author: str | None = None) -> tuple[str, int | None]:
+    """``(content_hash(title, body, author), simhash(f"{title}\\n{body}"))`` from one pass
+    over the words."""
+    title_tokens = _TOKEN.findall(title.lower())
+    body_tokens = _TOKEN.findall(body.lower())
+    key = "\x1f".join(((author or "").strip().lower(), " ".join(title_tokens), " ".join(body_tokens)))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return digest, simhash_tokens((title_tokens + body_tokens[:SIMHASH_MAX_TOKENS])[:SIMHASH_MAX_TOKENS])
 
 
 def to_signed64(value: int) -> int:
@@ -309,6 +398,13 @@ class SimHashIndex:
     def add(self, fingerprint: int, leader_id: int) -> None:
         for (shift, width), band in zip(_BANDS, self._bands):
             band.setdefault((fingerprint >> shift) & ((1 << width) - 1), []).append((fingerprint, leader_id))
+
+    def remove(self, fingerprint: int, leader_id: int) -> None:
+        """Forget one :meth:`add` (a stored mention whose transaction was rolled back)."""
+        for (shift, width), band in zip(_BANDS, self._bands):
+            entries = band.get((fingerprint >> shift) & ((1 << width) - 1))
+            if entries and (fingerprint, leader_id) in entries:
+                entries.remove((fingerprint, leader_id))
 
     def find(self, fingerprint: int, max_distance: int = SIMHASH_MAX_DISTANCE) -> int | None:
         """The group leader of the closest stored fingerprint within ``max_distance``."""

@@ -160,3 +160,26 @@ def test_invalid_json_feed_is_a_clear_failure(replay_server, db_url, tmp_path):
     cfg = make_config(tmp_path, db_url, [_feed_source(replay_server, "/feed")])
     result = run_crawl(cfg, "feed")
     assert result.status == "failed" and "not a readable" in result.first_error
+
+
+def test_relative_links_resolve_against_the_feed_url_and_xml_base():
+    """feedparser runs without the response URL (it would join every href with it); the one
+    link per entry that is kept is joined here, and a feed's own xml:base still applies."""
+    from radar.spiders.feed import parse_feed_entries
+
+    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title>'
+           b'<item><title>A</title><link>/t/1</link><guid isPermaLink="false">42</guid><description>eins</description></item>'
+           b'<item><title>B</title><link>t/2?x=1</link><description>zwei</description></item>'
+           b'<item><title>C</title><link>https://cdn.example/t/3</link><guid>https://forum.example/t/3</guid><description>drei</description></item>'
+           b'</channel></rss>')
+    _info, items = parse_feed_entries(rss, "https://forum.example/feeds/all.rss", "application/rss+xml")
+    assert [(i["url"], i["external_id"]) for i in items] == [
+        ("https://forum.example/t/1", "42"),
+        ("https://forum.example/feeds/t/2?x=1", "/feeds/t/2?x=1"),
+        ("https://cdn.example/t/3", "/t/3"),
+    ]
+    atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://other.example/base/">'
+            b'<title>F</title><entry><title>D</title><id>urn:x:4</id><link rel="alternate" href="p/4"/>'
+            b'<updated>2025-11-24T09:00:00Z</updated><content type="html">vier</content></entry></feed>')
+    _info, items = parse_feed_entries(atom, "https://forum.example/atom", "application/atom+xml")
+    assert [(i["url"], i["external_id"]) for i in items] == [("https://other.example/base/p/4", "urn:x:4")]
