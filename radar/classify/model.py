@@ -164,7 +164,7 @@ def compact(model: "RequestModel") -> "RequestModel":
 
 @dataclass
 class RequestModel:
-    """A fitted model; pickled with joblib into the bundle."""
+    """A fitted model; written by :func:`save_model` (compact form, compressed pickle)."""
 
     options: ModelOptions
     word_vec: Any = None
@@ -339,9 +339,18 @@ def _platt_out_of_fold(X, y, w, sources, C) -> tuple[float, float]:
     return float(cal.coef_[0, 0]), float(cal.intercept_[0])
 
 
+_MAGIC = b"RADARCLS1\n"
+"""Start of a model file written by :func:`save_model`: a zlib-compressed pickle follows.
+Older files are joblib pickles; :func:`load_model` reads both."""
+
+
 def save_model(model: RequestModel, path: str | Path) -> Path:
-    """Write the model with joblib (compressed) and return the path."""
-    import joblib
+    """Write the model (compact form, zlib-compressed pickle) and return the path.
+
+    Not joblib: its pure-Python unpickler needs seconds for the vocabulary dicts, the C
+    unpickler milliseconds."""
+    import pickle
+    import zlib
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -349,14 +358,24 @@ def save_model(model: RequestModel, path: str | Path) -> Path:
         if vec is not None and hasattr(vec, "stop_words_"):
             vec.stop_words_ = None  # only needed for introspection; can be megabytes
     compact(model)
-    joblib.dump(model, path, compress=3)
+    data = zlib.compress(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), 6)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(_MAGIC + data)
+    tmp.replace(path)
     return path
 
 
 def load_model(path: str | Path) -> RequestModel:
-    import joblib
+    import pickle
+    import zlib
 
-    model = joblib.load(path)
+    raw = Path(path).read_bytes()
+    if raw.startswith(_MAGIC):
+        model = pickle.loads(zlib.decompress(raw[len(_MAGIC):]))
+    else:  # a joblib file of an earlier version
+        import joblib
+
+        model = joblib.load(path)
     if not isinstance(model, RequestModel) or getattr(model, "format", None) != BUNDLE_FORMAT:
         raise ValueError(f"{path} is not a Business Radar classifier model (format {BUNDLE_FORMAT}); "
                          "train one with `radar train` or use 'bundled'")
