@@ -105,14 +105,13 @@ class CompactTfidf:
         indptr = [0]
         indices: list[int] = []
         counts: list[int] = []
+        get = vocab.get
         for text in texts:
-            c: dict[int, int] = {}
-            for g in self._ngrams(text):
-                j = vocab.get(g)
-                if j is not None:
-                    c[j] = c.get(j, 0) + 1
-            indices.extend(sorted(c))
-            counts.extend(c[j] for j in sorted(c))
+            # Counter counts in C; only the distinct n-grams are looked up in the vocabulary
+            cnt = Counter(self._ngrams(text))
+            row = sorted([(get(g), cnt[g]) for g in cnt.keys() & vocab.keys()])
+            indices.extend(j for j, _ in row)
+            counts.extend(n for _, n in row)
             indptr.append(len(indices))
         idx = np.asarray(indices, dtype=np.int32)
         data = np.log(np.asarray(counts, dtype=np.float32)) + np.float32(1.0)

@@ -25,6 +25,7 @@ UNIT_WORDS: dict[str, list[str]] = {
     "locations": ["standorte", "filialen", "niederlassungen", "locations", "sites", "branches", "offices", "stores"],
     "seats": ["seats", "plätze", "arbeitsplätze", "lizenzen", "licenses"],
 }
+_ANY_DIGIT = re.compile(r"\d")
 _NUM = r"(\d{1,3}(?:[.,]\d{3})*|\d+)"
 
 
@@ -57,6 +58,8 @@ def find_numbers(text: str, unit: str) -> list[tuple[float, str]]:
 
     Example: ``find_numbers("Wir sind 60 Mitarbeiter", "employees") == [(60.0, "60 Mitarbeiter")]``
     """
+    if _ANY_DIGIT.search(text) is None:  # every pattern needs a number
+        return []
     out = []
     for rx in _unit_regexes(unit):
         for m in rx.finditer(text):
