@@ -216,11 +216,13 @@ def test_compact_model_equals_scikit_learn():
     from radar.classify.model import CompactSoftmax, CompactTfidf
 
     texts = [t for _, t, b in NOT_REQUESTS] + [f"{t} {b}".lower() for _, _, t, b in REQUESTS]
-    texts += ["a", "", "  ok  ok  \n  x", "USB-Ports wie tot ... tot"]
+    texts += ["a", "", "  ok  ok  \n  x", "USB-Ports wie tot ... tot", "zzzz qqqq"]
     for kwargs in (dict(analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b"),
                    dict(analyzer="char_wb", ngram_range=(3, 5))):
         vec = TfidfVectorizer(sublinear_tf=True, lowercase=False, dtype=np.float32, **kwargs).fit(texts[:15])
-        got = CompactTfidf.from_sklearn(vec).transform(texts).toarray()
+        compact = CompactTfidf.from_sklearn(vec)
+        got = compact.transform(texts).toarray()
+        assert np.array_equal(compact.transform(texts).toarray(), got)  # again, from the per-word cache
         assert got.shape == (len(texts), len(vec.vocabulary_))
         assert np.abs(got - vec.transform(texts).toarray()).max() < 1e-6
     X = TfidfVectorizer(sublinear_tf=True, lowercase=False, dtype=np.float32).fit_transform(texts)

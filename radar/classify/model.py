@@ -98,6 +98,26 @@ class CompactTfidf:
                 grams += [w[i:i + n] for i in range(w_len - n + 1)]
         return grams
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_cache", None)  # the per-word cache is rebuilt at run time
+        return state
+
+    def _char_ids(self, text: str) -> list[int]:
+        """Vocabulary ids of the ``char_wb`` n-grams of ``text``. They are n-grams of single
+        words, so each distinct word is analysed once and its ids are cached."""
+        cache = self.__dict__.get("_cache")
+        if cache is None or len(cache) > 200_000:
+            cache = self.__dict__["_cache"] = {}
+        get = self.vocabulary.get
+        ids: list[int] = []
+        for w in text.split():
+            t = cache.get(w)
+            if t is None:
+                t = cache[w] = tuple(j for g in self._ngrams(w) if (j := get(g)) is not None)
+            ids += t
+        return ids
+
     def transform(self, texts: Sequence[str]):
         from scipy import sparse
 
@@ -107,21 +127,23 @@ class CompactTfidf:
         counts: list[int] = []
         get = vocab.get
         for text in texts:
-            # Counter counts in C; only the distinct n-grams are looked up in the vocabulary
-            cnt = Counter(self._ngrams(text))
-            row = sorted([(get(g), cnt[g]) for g in cnt.keys() & vocab.keys()])
-            indices.extend(j for j, _ in row)
-            counts.extend(n for _, n in row)
+            if self.analyzer == "char_wb":
+                row = sorted(Counter(self._char_ids(text)).items())
+            else:
+                # Counter counts in C; only the distinct n-grams are looked up in the vocabulary
+                cnt = Counter(self._ngrams(text))
+                row = sorted([(get(g), cnt[g]) for g in cnt.keys() & vocab.keys()])
+            indices += [j for j, _ in row]
+            counts += [n for _, n in row]
             indptr.append(len(indices))
+        n_rows = len(texts)
         idx = np.asarray(indices, dtype=np.int32)
         data = np.log(np.asarray(counts, dtype=np.float32)) + np.float32(1.0)
         data *= self.idf[idx]
         indptr_a = np.asarray(indptr, dtype=np.int64)
-        sq = np.add.reduceat(data * data, indptr_a[:-1]) if len(data) else np.zeros(0, np.float32)
         row_len = np.diff(indptr_a)
-        norms = np.zeros(len(texts), dtype=np.float32)
-        nz = row_len > 0
-        norms[nz] = np.sqrt(sq[nz]) if len(data) else 0
+        sq = np.bincount(np.repeat(np.arange(n_rows), row_len), weights=data * data, minlength=n_rows)
+        norms = np.sqrt(sq).astype(np.float32)
         norms[norms == 0] = 1.0
         data /= np.repeat(norms, row_len)
         return sparse.csr_matrix((data, idx, indptr_a), shape=(len(texts), len(self.idf)))
