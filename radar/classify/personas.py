@@ -144,6 +144,7 @@ class PersonaScorer:
     def __init__(self, personas: list[PersonaConfig]):
         self.personas = list(personas)
         self._sets: dict[tuple[str, ...], _TermSet] = {}
+        self._values: dict[int, list] = {}  # id of a criterion -> [(points, terms, _TermSet)]
         self._maxp: dict[int, float] = {}  # id of a persona/criterion (kept alive by self.personas) -> max points
 
     def _set(self, terms: list[str]) -> _TermSet:
@@ -211,11 +212,16 @@ class PersonaScorer:
                     best, ev = pts, [phrase]
             return CriterionResult(c.name, best * c.weight, self._max_points(c), ev)
         best, ev = 0.0, []
-        for v in c.values:
+        values = self._values.get(id(c))
+        if values is None:
+            values = self._values[id(c)] = [(v.points, v.terms, self._set(v.terms)) for v in c.values]
+        for points, terms, ts in values:
+            if points <= best:
+                continue  # cannot beat the best value found so far: no need to look
             if c.type == "language":
-                hits = [t for t in v.terms if t.lower() == lang]
+                hits = [t for t in terms if t.lower() == lang]
             else:
-                hits = self._set(v.terms).hits(forms, joined, tokens, token_text)
-            if hits and v.points > best:
-                best, ev = v.points, hits[:3]
+                hits = ts.hits(forms, joined, tokens, token_text)
+            if hits:
+                best, ev = points, hits[:3]
         return CriterionResult(c.name, best * c.weight, self._max_points(c), ev)
