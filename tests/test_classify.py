@@ -204,3 +204,38 @@ def test_metrics_match_scikit_learn_on_ties_and_scores():
     for s in (rng.integers(0, 2, 300).astype(float), rng.random(300)):
         assert average_precision(y, s) == pytest.approx(average_precision_score(y, s))
         assert point_metrics(y, s, 0.5)["f1"] == pytest.approx(f1_score(y, (s >= 0.5).astype(int)))
+
+
+def test_compact_model_equals_scikit_learn():
+    """The compact inference form (no scikit-learn at load) gives the same TF-IDF matrix and
+    intent probabilities as the fitted scikit-learn objects it is made from."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from radar.classify.model import CompactSoftmax, CompactTfidf
+
+    texts = [t for _, t, b in NOT_REQUESTS] + [f"{t} {b}".lower() for _, _, t, b in REQUESTS]
+    texts += ["a", "", "  ok  ok  \n  x", "USB-Ports wie tot ... tot", "zzzz qqqq"]
+    for kwargs in (dict(analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b"),
+                   dict(analyzer="char_wb", ngram_range=(3, 5))):
+        vec = TfidfVectorizer(sublinear_tf=True, lowercase=False, dtype=np.float32, **kwargs).fit(texts[:15])
+        compact = CompactTfidf.from_sklearn(vec)
+        got = compact.transform(texts).toarray()
+        assert np.array_equal(compact.transform(texts).toarray(), got)  # again, from the per-word cache
+        assert got.shape == (len(texts), len(vec.vocabulary_))
+        assert np.abs(got - vec.transform(texts).toarray()).max() < 1e-6
+    X = TfidfVectorizer(sublinear_tf=True, lowercase=False, dtype=np.float32).fit_transform(texts)
+    y = [i % 3 for i in range(len(texts))]
+    clf = LogisticRegression(max_iter=1000).fit(X, y)
+    assert np.allclose(CompactSoftmax.from_sklearn(clf).predict_proba(X), clf.predict_proba(X))
+
+
+def test_bundled_model_loads_without_scikit_learn():
+    import subprocess
+    import sys
+
+    code = ("import sys; from radar.classify import Classifier; c = Classifier.load('bundled'); "
+            "c.classify('Kann mir jemand einen Steuerberater empfehlen?', ''); print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"

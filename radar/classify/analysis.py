@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from spacy.attrs import IS_SPACE, LEMMA, LOWER
+from spacy.attrs import ORTH
 
 from radar.classify import patterns
 from radar.classify.text import detect_language, join_title_body
@@ -65,9 +65,28 @@ def feature_names() -> list[str]:
     return names
 
 
+def load_lemma_table(lang: str) -> dict[str, str]:
+    """The lookup lemma table of spacy-lookups-data as a plain dict (form -> lemma).
+
+    Reading the JSON directly takes a fraction of the time spaCy's ``Lookups`` tables need to
+    build their hash maps, and a dict lookup per new word form is all the lemmatizer does."""
+    import gzip
+    import json
+
+    import spacy_lookups_data
+
+    path = spacy_lookups_data.get_file(f"{lang}_lemma_lookup.json.gz")
+    with gzip.open(str(path), "rb") as fh:
+        return json.loads(fh.read())
+
+
+_CACHE_MAX = 500_000
+
+
 class Analyzer:
-    """Blank spaCy pipelines for German and English with the lookup lemmatizer and the
-    request-phrase matchers of :mod:`radar.classify.patterns`."""
+    """Blank spaCy pipelines (tokenizer only) for German and English, the lookup lemma tables
+    of spacy-lookups-data as dicts, and the request-phrase matchers of
+    :mod:`radar.classify.patterns`."""
 
     def __init__(self) -> None:
         import spacy
@@ -77,13 +96,16 @@ class Analyzer:
         self.phrase = {}
         self.urgent = {}
         self.matcher = {}
+        self.lemma_table: dict[str, dict[str, str]] = {}
+        # per language: token ORTH id -> (lower-case form, lower-case lemma), None for white space
+        self._tokens: dict[str, dict[int, tuple[str, str] | None]] = {}
         groups = patterns.phrase_groups()
         ugroups = patterns.urgency_groups()
         for lang in LANGS:
-            nlp = spacy.blank(lang)
-            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-            nlp.initialize()
+            nlp = spacy.blank(lang)  # tokenizer only: lemmas come from self.lemma_table
             self.nlp[lang] = nlp
+            self.lemma_table[lang] = load_lemma_table(lang)
+            self._tokens[lang] = {}
             pm = PhraseMatcher(nlp.vocab, attr="LOWER")
             for g, langs in groups.items():
                 pm.add(g, [nlp.make_doc(p) for p in langs.get(lang, [])])
@@ -129,14 +151,23 @@ class Analyzer:
     # ------------------------------------------------------------------ internals
     def _analyse_doc(self, doc, lang: str, real_lang: str, title: str, body: str, text: str) -> Analysis:
         # one array read instead of creating a Token object per token (the main cost of a loop)
-        arr = doc.to_array([LOWER, LEMMA, IS_SPACE])
         strings = doc.vocab.strings
+        cache = self._tokens[lang]
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+        table = self.lemma_table[lang]
         lowers = []
         lemmas = []
-        for low, lem, space in arr:
-            if not space:
-                lowers.append(strings[low])
-                lemmas.append(strings[lem].lower())
+        for orth in doc.to_array(ORTH).tolist():
+            tok = cache.get(orth, False)
+            if tok is False:
+                s = strings[orth]
+                # the lookup lemmatizer's rule: the table entry of the exact form, else the form
+                tok = None if s.isspace() else (s.lower(), table.get(s, s).lower())
+                cache[orth] = tok
+            if tok is not None:
+                lowers.append(tok[0])
+                lemmas.append(tok[1])
         # sentence spans by character offset (cheaper than a Python loop over tokens)
         ends = [m.end() for m in _SENT_END.finditer(text)]
         if not ends or ends[-1] < len(text):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,9 +47,145 @@ class ModelOptions:
         return dict(self.__dict__)
 
 
+_WHITE_SPACES = re.compile(r"\s\s+")
+_TOKEN = re.compile(r"(?u)\b\w+\b")
+
+
+class CompactTfidf:
+    """The inference half of a fitted scikit-learn ``TfidfVectorizer`` (word uni/bigrams with
+    ``token_pattern=r"(?u)\\b\\w+\\b"`` or ``char_wb`` n-grams; ``lowercase=False``,
+    ``sublinear_tf=True``, l2 norm) as a plain vocabulary dict and an idf array.
+
+    Loading it needs neither scikit-learn nor its import time (seconds), and the bundle stays
+    small. :func:`fit_model` fits with scikit-learn and stores this form; the transform gives the
+    same matrix (checked in tests/test_classify.py)."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, analyzer: str, ngram_range: tuple[int, int]):
+        self.vocabulary = vocabulary
+        self.idf = np.asarray(idf, dtype=np.float32)
+        self.analyzer = analyzer
+        self.ngram_range = tuple(ngram_range)
+
+    @classmethod
+    def from_sklearn(cls, vec) -> "CompactTfidf":
+        if vec.lowercase or not vec.sublinear_tf or vec.norm != "l2" or vec.analyzer not in ("word", "char_wb") \
+                or vec.preprocessor is not None or vec.tokenizer is not None or vec.stop_words is not None \
+                or (vec.analyzer == "word" and vec.token_pattern != _TOKEN.pattern):
+            raise ValueError("CompactTfidf supports only the vectorizer settings fit_model uses")
+        vocab = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+        return cls(vocab, vec.idf_, vec.analyzer, vec.ngram_range)
+
+    def __len__(self) -> int:
+        return len(self.idf)
+
+    def _ngrams(self, text: str) -> list[str]:
+        lo, hi = self.ngram_range
+        if self.analyzer == "word":
+            tokens = _TOKEN.findall(text)
+            grams = list(tokens) if lo == 1 else []
+            n_tok = len(tokens)
+            for n in range(max(lo, 2), min(hi, n_tok) + 1):
+                grams += [" ".join(tokens[i:i + n]) for i in range(n_tok - n + 1)]
+            return grams
+        grams = []
+        for w in _WHITE_SPACES.sub(" ", text).split():
+            w = f" {w} "
+            w_len = len(w)
+            for n in range(lo, hi + 1):
+                if w_len <= n:  # a short word counts once
+                    grams.append(w[:n])
+                    break
+                grams += [w[i:i + n] for i in range(w_len - n + 1)]
+        return grams
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_cache", None)  # the per-word cache is rebuilt at run time
+        return state
+
+    def _char_ids(self, text: str) -> list[int]:
+        """Vocabulary ids of the ``char_wb`` n-grams of ``text``. They are n-grams of single
+        words, so each distinct word is analysed once and its ids are cached."""
+        cache = self.__dict__.get("_cache")
+        if cache is None or len(cache) > 200_000:
+            cache = self.__dict__["_cache"] = {}
+        get = self.vocabulary.get
+        ids: list[int] = []
+        for w in text.split():
+            t = cache.get(w)
+            if t is None:
+                t = cache[w] = tuple(j for g in self._ngrams(w) if (j := get(g)) is not None)
+            ids += t
+        return ids
+
+    def transform(self, texts: Sequence[str]):
+        from scipy import sparse
+
+        vocab = self.vocabulary
+        indptr = [0]
+        indices: list[int] = []
+        counts: list[int] = []
+        get = vocab.get
+        for text in texts:
+            if self.analyzer == "char_wb":
+                row = sorted(Counter(self._char_ids(text)).items())
+            else:
+                # Counter counts in C; only the distinct n-grams are looked up in the vocabulary
+                cnt = Counter(self._ngrams(text))
+                row = sorted([(get(g), cnt[g]) for g in cnt.keys() & vocab.keys()])
+            indices += [j for j, _ in row]
+            counts += [n for _, n in row]
+            indptr.append(len(indices))
+        n_rows = len(texts)
+        idx = np.asarray(indices, dtype=np.int32)
+        data = np.log(np.asarray(counts, dtype=np.float32)) + np.float32(1.0)
+        data *= self.idf[idx]
+        indptr_a = np.asarray(indptr, dtype=np.int64)
+        row_len = np.diff(indptr_a)
+        sq = np.bincount(np.repeat(np.arange(n_rows), row_len), weights=data * data, minlength=n_rows)
+        norms = np.sqrt(sq).astype(np.float32)
+        norms[norms == 0] = 1.0
+        data /= np.repeat(norms, row_len)
+        return sparse.csr_matrix((data, idx, indptr_a), shape=(len(texts), len(self.idf)))
+
+
+class CompactSoftmax:
+    """The inference half of a fitted multinomial scikit-learn ``LogisticRegression``:
+    coefficients, intercepts and class names; ``predict_proba`` is the softmax of the scores."""
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str]):
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.classes_ = np.asarray(classes)
+
+    @classmethod
+    def from_sklearn(cls, clf) -> "CompactSoftmax":
+        if len(clf.classes_) < 3:
+            raise ValueError("CompactSoftmax needs a multinomial model (three or more classes)")
+        return cls(clf.coef_, clf.intercept_, list(clf.classes_))
+
+    def predict_proba(self, X) -> np.ndarray:
+        z = np.asarray(X @ self.coef.T) + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def compact(model: "RequestModel") -> "RequestModel":
+    """Replace scikit-learn objects of ``model`` by their compact inference form (in place)."""
+    if model.word_vec is not None and not isinstance(model.word_vec, CompactTfidf):
+        model.word_vec = CompactTfidf.from_sklearn(model.word_vec)
+    if model.char_vec is not None and not isinstance(model.char_vec, CompactTfidf):
+        model.char_vec = CompactTfidf.from_sklearn(model.char_vec)
+    if model.intent_clf is not None and not isinstance(model.intent_clf, CompactSoftmax):
+        if len(model.intent_clf.classes_) >= 3:
+            model.intent_clf = CompactSoftmax.from_sklearn(model.intent_clf)
+    return model
+
+
 @dataclass
 class RequestModel:
-    """A fitted model; pickled with joblib into the bundle."""
+    """A fitted model; written by :func:`save_model` (compact form, compressed pickle)."""
 
     options: ModelOptions
     word_vec: Any = None
@@ -205,7 +342,7 @@ def fit_model(analyses: Sequence[Analysis], labels: Sequence[int], sources: Sequ
         model.intent_clf = iclf
     step("intent model")
     model.created_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    return model
+    return compact(model)
 
 
 def _platt_out_of_fold(X, y, w, sources, C) -> tuple[float, float]:
@@ -223,27 +360,47 @@ def _platt_out_of_fold(X, y, w, sources, C) -> tuple[float, float]:
     return float(cal.coef_[0, 0]), float(cal.intercept_[0])
 
 
+_MAGIC = b"RADARCLS1\n"
+"""Start of a model file written by :func:`save_model`: a zlib-compressed pickle follows.
+Older files are joblib pickles; :func:`load_model` reads both."""
+
+
 def save_model(model: RequestModel, path: str | Path) -> Path:
-    """Write the model with joblib (compressed) and return the path."""
-    import joblib
+    """Write the model (compact form, zlib-compressed pickle) and return the path.
+
+    Not joblib: its pure-Python unpickler needs seconds for the vocabulary dicts, the C
+    unpickler milliseconds."""
+    import pickle
+    import zlib
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for vec in (model.word_vec, model.char_vec):
         if vec is not None and hasattr(vec, "stop_words_"):
             vec.stop_words_ = None  # only needed for introspection; can be megabytes
-    joblib.dump(model, path, compress=3)
+    compact(model)
+    data = zlib.compress(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), 6)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(_MAGIC + data)
+    tmp.replace(path)
     return path
 
 
 def load_model(path: str | Path) -> RequestModel:
-    import joblib
+    import pickle
+    import zlib
 
-    model = joblib.load(path)
+    raw = Path(path).read_bytes()
+    if raw.startswith(_MAGIC):
+        model = pickle.loads(zlib.decompress(raw[len(_MAGIC):]))
+    else:  # a joblib file of an earlier version
+        import joblib
+
+        model = joblib.load(path)
     if not isinstance(model, RequestModel) or getattr(model, "format", None) != BUNDLE_FORMAT:
         raise ValueError(f"{path} is not a Business Radar classifier model (format {BUNDLE_FORMAT}); "
                          "train one with `radar train` or use 'bundled'")
-    return model
+    return compact(model)  # models written before the compact form carry scikit-learn objects
 
 
 def logit(p: float) -> float:

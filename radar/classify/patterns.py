@@ -259,6 +259,13 @@ def urgency_groups() -> dict[str, dict[str, list[str]]]:
     return {g: {lang: _split(v) for lang, v in langs.items()} for g, langs in _U.items()}
 
 
+EMPFEHLEN_FORMS = ["empfehlen", "empfahl", "empfahlen", "empfahlst", "empfahlt", "empfehle", "empfehlend", "empfehlens",
+                   "empfehlest", "empfehlet", "empfehlt", "empfiehl", "empfiehlst", "empfiehlt", "empfohlen", "empfähle",
+                   "empfählen", "empfählest", "empfählet"]
+"""Every form that spacy-lookups-data's German table lemmatises to "empfehlen" (the analyzer has no
+lemmatizer component in its pipeline, so the token Matcher matches the forms instead of LEMMA)."""
+
+
 def matcher_patterns(lang: str) -> dict[str, list[list[dict]]]:
     """Token patterns that a phrase list cannot express (``Matcher``)."""
     # patterns start with a specific word so the matcher stays cheap ("X vs Y" is a phrase,
@@ -267,7 +274,7 @@ def matcher_patterns(lang: str) -> dict[str, list[list[dict]]]:
     if lang == "de":
         # "kann mir jemand einen guten Steuerberater empfehlen?" — the verb comes last
         pats["ask_recommendation"].append(
-            [{"LOWER": {"IN": ["kann", "könnt", "könnte", "könntet", "würdet"]}}, {"OP": "{0,8}"}, {"LEMMA": "empfehlen"}])
+            [{"LOWER": {"IN": ["kann", "könnt", "könnte", "könntet", "würdet"]}}, {"OP": "{0,8}"}, {"LOWER": {"IN": EMPFEHLEN_FORMS}}])
         pats["where_buy"].append(
             [{"LOWER": {"IN": ["wo", "woher"]}}, {"OP": "{0,5}"}, {"LOWER": {"IN": ["kaufen", "bekommen", "kriegen", "finden", "bestellen", "holen"]}}])
     else:

@@ -25,6 +25,7 @@ UNIT_WORDS: dict[str, list[str]] = {
     "locations": ["standorte", "filialen", "niederlassungen", "locations", "sites", "branches", "offices", "stores"],
     "seats": ["seats", "plätze", "arbeitsplätze", "lizenzen", "licenses"],
 }
+_ANY_DIGIT = re.compile(r"\d")
 _NUM = r"(\d{1,3}(?:[.,]\d{3})*|\d+)"
 
 
@@ -57,6 +58,8 @@ def find_numbers(text: str, unit: str) -> list[tuple[float, str]]:
 
     Example: ``find_numbers("Wir sind 60 Mitarbeiter", "employees") == [(60.0, "60 Mitarbeiter")]``
     """
+    if _ANY_DIGIT.search(text) is None:  # every pattern needs a number
+        return []
     out = []
     for rx in _unit_regexes(unit):
         for m in rx.finditer(text):
@@ -99,7 +102,7 @@ class PersonaFit:
 
 
 class _Term:
-    __slots__ = ("raw", "words", "prefix", "suffix")
+    __slots__ = ("raw", "words", "prefix", "suffix", "phrase")
 
     def __init__(self, raw: str):
         t = raw.strip().lower()
@@ -107,6 +110,7 @@ class _Term:
         self.prefix = t.endswith("*")
         self.suffix = t.startswith("*")
         self.words = t.strip("*").split()
+        self.phrase = f" {' '.join(self.words)} "
 
 
 class _TermSet:
@@ -122,9 +126,15 @@ class _TermSet:
             elif t.words:
                 self.other.append(t)
 
-    def hits(self, forms: set[str], joined: str, tokens: list[str]) -> list[str]:
-        out = [self.exact[w] for w in self.exact.keys() & forms]
-        out += [t.raw for t in self.other if PersonaScorer._hit(t, forms, joined, tokens)]
+    def hits(self, forms: set[str], joined: str, tokens: list[str], token_text: str = "") -> list[str]:
+        out = [self.exact[w] for w in self.exact.keys() & forms] if self.exact else []
+        for t in self.other:
+            # a wildcard word can only hit a token if it occurs somewhere in the forms: one
+            # substring test in C rules out almost every term before the loop over tokens
+            if len(t.words) == 1 and token_text and t.words[0] not in token_text:
+                continue
+            if PersonaScorer._hit(t, forms, joined, tokens):
+                out.append(t.raw)
         return out
 
 
@@ -134,6 +144,8 @@ class PersonaScorer:
     def __init__(self, personas: list[PersonaConfig]):
         self.personas = list(personas)
         self._sets: dict[tuple[str, ...], _TermSet] = {}
+        self._values: dict[int, list] = {}  # id of a criterion -> [(points, terms, _TermSet)]
+        self._maxp: dict[int, float] = {}  # id of a persona/criterion (kept alive by self.personas) -> max points
 
     def _set(self, terms: list[str]) -> _TermSet:
         key = tuple(terms)
@@ -155,32 +167,40 @@ class PersonaScorer:
             if term.suffix:
                 return any(t.endswith(w) for t in tokens)
             return w in forms
-        phrase = " ".join(term.words)
-        return f" {phrase} " in joined
+        return term.phrase in joined
 
     def score(self, lowers: list[str], lemmas: list[str], text: str, lang: str) -> list[PersonaFit]:
         forms = set(lowers) | set(lemmas)
         tokens = list(forms)
+        token_text = "\n".join(tokens)
         joined = " " + " ".join(lowers) + " " + " ".join(lemmas) + " "
         results = []
         numbers: dict[str, list[tuple[float, str]]] = {}
         for p in self.personas:
-            max_points = p.max_points
-            ex_hits = self._set(p.exclude).hits(forms, joined, tokens) if p.exclude else []
+            max_points = self._max_points(p)
+            ex_hits = self._set(p.exclude).hits(forms, joined, tokens, token_text) if p.exclude else []
             excluded = ex_hits[0] if ex_hits else None
             if excluded is None and p.languages and lang not in p.languages:
                 excluded = f"language {lang}"
             crits = []
             total = 0.0
             for c in p.criteria:
-                cr = self._criterion(c, forms, joined, tokens, text, lang, numbers)
+                cr = self._criterion(c, forms, joined, tokens, token_text, text, lang, numbers)
                 crits.append(cr)
                 total += cr.points
             fit = 0.0 if excluded or max_points <= 0 else 100.0 * total / max_points
             results.append(PersonaFit(p.name, p.title or p.name, min(fit, 100.0), total, max_points, crits, excluded))
         return results
 
-    def _criterion(self, c: Criterion, forms, joined, tokens, text: str, lang: str, numbers: dict) -> CriterionResult:
+    def _max_points(self, item) -> float:
+        key = id(item)
+        mp = self._maxp.get(key)
+        if mp is None:
+            mp = self._maxp[key] = item.max_points
+        return mp
+
+    def _criterion(self, c: Criterion, forms, joined, tokens, token_text: str, text: str, lang: str,
+                   numbers: dict) -> CriterionResult:
         if c.type == "range":
             best, ev = 0.0, []
             unit = c.unit or "employees"
@@ -190,13 +210,18 @@ class PersonaScorer:
                 pts = max((r.points for r in c.ranges if r.min <= value <= r.max), default=0.0)
                 if pts > best:
                     best, ev = pts, [phrase]
-            return CriterionResult(c.name, best * c.weight, c.max_points, ev)
+            return CriterionResult(c.name, best * c.weight, self._max_points(c), ev)
         best, ev = 0.0, []
-        for v in c.values:
+        values = self._values.get(id(c))
+        if values is None:
+            values = self._values[id(c)] = [(v.points, v.terms, self._set(v.terms)) for v in c.values]
+        for points, terms, ts in values:
+            if points <= best:
+                continue  # cannot beat the best value found so far: no need to look
             if c.type == "language":
-                hits = [t for t in v.terms if t.lower() == lang]
+                hits = [t for t in terms if t.lower() == lang]
             else:
-                hits = self._set(v.terms).hits(forms, joined, tokens)
-            if hits and v.points > best:
-                best, ev = v.points, hits[:3]
-        return CriterionResult(c.name, best * c.weight, c.max_points, ev)
+                hits = ts.hits(forms, joined, tokens, token_text)
+            if hits:
+                best, ev = points, hits[:3]
+        return CriterionResult(c.name, best * c.weight, self._max_points(c), ev)
