@@ -23,7 +23,8 @@ LANGS = ("de", "en")
 _SENT_END = re.compile(r"[.!?…]+(?=\s|$)|\n")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 _DIGIT = re.compile(r"\d")
-_MATCHER_TRIGGERS = {"de": ("empfehl", "empfiehl", "wo ", "woher"), "en": ("where", "any ", "good ", "best ", "decent", "cheap", "reliable", "affordable")}
+_MATCHER_TRIGGERS = {"de": ("empfehl", "empfiehl", "wo ", "woher", "helfen", "unterstützen", "beraten"),
+                     "en": ("where", "any ", "good ", "best ", "decent", "cheap", "reliable", "affordable", "help", "assist", "advise")}
 
 
 @dataclass

@@ -16,9 +16,15 @@ Labels per source (see README "Classifier"):
 - ``reddit_techsupport_en.jsonl``: our hand labels for all of r/buildapc and the "top" listings;
   the "new" listings of the help subreddits are taken as support requests, r/talesfromtechsupport
   as stories (not requests).
-- ``softwarerecs_titles_en.jsonl``: recommendation requests (weak; intent from the phrasing).
-- ``hn_titles_2016_en.jsonl``: our hand labels for ~330 "Ask HN" titles; other titles are taken as
-  not requests; unlabelled "Ask HN" titles are skipped.
+- ``softwarerecs_titles_en.jsonl``: recommendation requests (weak; intent from the phrasing) when the
+  title itself reads as a request (a question mark or a request phrase: "looking for", "is there",
+  "alternative to", ...). Bare noun-phrase titles ("Self-hosted wiki") are requests only by the site
+  they were posted on; read alone they look like Hacker News link titles, so they are skipped.
+- ``hn_titles_2016_en.jsonl``: our hand labels for ~330 "Ask HN" titles and for the ~2,450 other
+  titles with a question mark or a request phrase (142 of them are requests); the remaining titles
+  are taken as not requests; unlabelled "Ask HN" titles are skipped.
+- ``germeval2018_tweets_de``/``germeval2021_comments_de``/``hotel_review_sentences_de``: posts with a
+  question mark and a strong request phrase were read and hand-labelled (4 requests in 266).
 """
 
 from __future__ import annotations
@@ -109,6 +115,19 @@ def strip_hn_prefix(title: str) -> str:
     return _HN_PREFIX.sub("", title)
 
 
+_REQUEST_FORM = re.compile(
+    r"\?|^(looking|searching|seeking|need|needed|want|wanted|is there|are there|which|what|how|where|any|anything|"
+    r"recommend|recommendation|suggest|suggestion|alternative|best|good|free|cheap|simple|easy|lightweight)\b"
+    r"|\b(looking for|searching for|alternative to|alternatives to|recommend|suggest|is there|"
+    r"similar to|like [A-Z]|instead of|replacement for|need|want|wanted|for windows|for linux|for mac|for android)\b",
+    re.IGNORECASE)
+
+
+def reads_as_request(title: str) -> bool:
+    """Whether a bare title carries a request form of its own (used for the weak softwarerecs labels)."""
+    return bool(_REQUEST_FORM.search(title))
+
+
 def _softwarerecs_intent(title: str) -> str:
     t = title.lower()
     if re.search(r"\bvs\.?\b|\bversus\b|\bcompared to\b", t):
@@ -152,6 +171,8 @@ def load_source(source: str, data_dir: str | Path | None = None, labels: dict | 
             elif sub in _HELP_SUBS and line < _TECHSUPPORT_TOP_FROM and len(body.strip()) > 25 and "/resolved" not in body:
                 out.append(Example(ex_id, "", body, 1, "support", source, lang, line))
         elif source == "softwarerecs":
+            if not reads_as_request(title):
+                continue  # a bare noun phrase: a request only by where it was posted
             out.append(Example(ex_id, title, "", 1, _softwarerecs_intent(title), source, lang, line))
         elif source == "hn":
             if title.startswith("Ask HN"):

@@ -275,15 +275,18 @@ def _source_vocabulary(texts: Sequence[str], sources: Sequence[str], analyzer: s
 
 
 def sample_weights(labels: Sequence[int], sources: Sequence[str], langs: Sequence[str]) -> np.ndarray:
-    """Balance every (language, label) cell to the same total weight and, inside a cell, every
-    source to the same share: no language, source or class can dominate the fit."""
+    """Balance every (language, label) cell to the same total weight; inside a cell, each source gets
+    a share proportional to the square root of its size: no language, class or large source can
+    dominate the fit, and a source with a handful of examples (e.g. four requests among political
+    tweets) does not get the same say as one with hundreds."""
     cells: dict[tuple[str, int], Counter] = defaultdict(Counter)
     for y, s, lang in zip(labels, sources, langs):
         cells[(lang, y)][s] += 1
+    roots = {cell: sum(math.sqrt(n) for n in counts.values()) for cell, counts in cells.items()}
     w = np.empty(len(labels))
     for i, (y, s, lang) in enumerate(zip(labels, sources, langs)):
-        cell = cells[(lang, y)]
-        w[i] = 1.0 / (len(cell) * cell[s])
+        n = cells[(lang, y)][s]
+        w[i] = math.sqrt(n) / roots[(lang, y)] / n
     return w * len(labels) / w.sum()
 
 

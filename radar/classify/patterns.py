@@ -270,14 +270,22 @@ def matcher_patterns(lang: str) -> dict[str, list[list[dict]]]:
     """Token patterns that a phrase list cannot express (``Matcher``)."""
     # patterns start with a specific word so the matcher stays cheap ("X vs Y" is a phrase,
     # "X or Y?" a regular expression: see COMPARISON_QUESTION)
-    pats: dict[str, list[list[dict]]] = {"ask_recommendation": [], "where_buy": []}
+    pats: dict[str, list[list[dict]]] = {"ask_recommendation": [], "where_buy": [], "ask_help": []}
     if lang == "de":
+        # "wer kann uns kurzfristig helfen?", "kann mir da jemand weiterhelfen?"
+        pats["ask_help"].append(
+            [{"LOWER": {"IN": ["wer", "jemand", "kann", "könnt", "könnte", "könntet"]}}, {"OP": "{0,4}"},
+             {"LOWER": {"IN": ["helfen", "weiterhelfen", "unterstützen", "beraten"]}}])
         # "kann mir jemand einen guten Steuerberater empfehlen?" — the verb comes last
         pats["ask_recommendation"].append(
             [{"LOWER": {"IN": ["kann", "könnt", "könnte", "könntet", "würdet"]}}, {"OP": "{0,8}"}, {"LOWER": {"IN": EMPFEHLEN_FORMS}}])
         pats["where_buy"].append(
             [{"LOWER": {"IN": ["wo", "woher"]}}, {"OP": "{0,5}"}, {"LOWER": {"IN": ["kaufen", "bekommen", "kriegen", "finden", "bestellen", "holen"]}}])
     else:
+        # "can someone please help", "could anyone here advise"
+        pats["ask_help"].append(
+            [{"LOWER": {"IN": ["can", "could", "would", "anyone", "someone", "somebody"]}}, {"OP": "{0,4}"},
+             {"LOWER": {"IN": ["help", "assist", "advise"]}}])
         pats["ask_recommendation"].append(
             [{"LOWER": {"IN": ["any", "good", "best", "decent", "cheap", "reliable", "affordable"]}}, {"OP": "{0,3}"},
              {"LOWER": {"IN": ["for", "under", "recommendations", "suggestions"]}}])
