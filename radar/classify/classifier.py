@@ -11,6 +11,8 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -130,12 +132,13 @@ class Classifier:
     def classify_many(self, items: Iterable[Any], batch_size: int = 512) -> list[ClassificationResult]:
         """Classify many posts at once (spaCy ``nlp.pipe`` in batches). Items are
         ``(title, body)`` / ``(title, body, lang)`` tuples or dicts with ``title``, ``body``, ``lang``."""
-        triples = [_triple(it) for it in items]
-        out: list[ClassificationResult] = []
-        for start in range(0, len(triples), batch_size):
-            chunk = triples[start:start + batch_size]
-            analyses = self.analyzer.analyse_many(chunk, batch_size=batch_size)
-            out.extend(self._results(analyses))
+        with _gc_paused():
+            triples = [_triple(it) for it in items]
+            out: list[ClassificationResult] = []
+            for start in range(0, len(triples), batch_size):
+                chunk = triples[start:start + batch_size]
+                analyses = self.analyzer.analyse_many(chunk, batch_size=batch_size)
+                out.extend(self._results(analyses))
         return out
 
     def analyse(self, items: Sequence[tuple]) -> list[Analysis]:
@@ -173,6 +176,25 @@ class Classifier:
                 personas={f.name: f.as_dict() for f in fits}, urgency=urgency, score=score, temperature=temp,
                 explanation=text, evidence=evidence, model_version=self.model.version))
         return results
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while posts are classified.
+
+    Classification allocates many small containers and keeps every result alive until it
+    returns, so the collector's generational passes ran again and again over the growing result
+    list (about a fifth of the CPU time) and never found anything: the classifier creates no
+    reference cycles (checked: ``gc.collect()`` after classifying thousands of posts finds
+    nothing), so all its garbage is freed by reference counting. The collector is switched back
+    on afterwards if it was on when the call started (a nested call leaves it off)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _triple(item: Any) -> tuple[str | None, str | None, str | None]:
@@ -293,5 +315,6 @@ def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: Per
 
 def probabilities(clf: Classifier, items: Sequence[tuple]) -> np.ndarray:
     """Request probabilities only (for evaluation and uncertainty sampling)."""
-    a = clf.analyzer.analyse_many([_triple(i) for i in items])
-    return clf.model.probability(clf.model.matrix(a))
+    with _gc_paused():
+        a = clf.analyzer.analyse_many([_triple(i) for i in items])
+        return clf.model.probability(clf.model.matrix(a))
