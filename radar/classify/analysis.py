@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from spacy.attrs import ORTH
+from spacy.attrs import LOWER, NORM, ORTH
 
 from radar.classify import patterns
 from radar.classify.text import detect_language, join_title_body
@@ -103,6 +103,11 @@ class Analyzer:
         ugroups = patterns.urgency_groups()
         for lang in LANGS:
             nlp = spacy.blank(lang)  # tokenizer only: lemmas come from self.lemma_table
+            # spaCy computes ~25 lexical attributes (shape, prefix, like_num, stop word, ...) for
+            # every word form it has not seen before; the matchers read only LOWER (NORM kept for
+            # spaCy's own use), so the others are not computed. Tokenization does not use them.
+            getters = nlp.vocab.lex_attr_getters
+            nlp.vocab.lex_attr_getters = {a: getters[a] for a in (LOWER, NORM) if a in getters}
             self.nlp[lang] = nlp
             self.lemma_table[lang] = load_lemma_table(lang)
             self._tokens[lang] = {}
