@@ -158,10 +158,11 @@ class Classifier:
             is_req = p >= s.request_threshold
             ip = _combine_intents(intent_p[i] if intent_p is not None else None, a)
             intent = max(ip, key=ip.get) if is_req else "none"
-            fits = self.scorer.score(a.lowers, a.lemmas, a.text, a.lang)
+            numbers: dict[str, list] = {}  # find_numbers per unit, shared with _urgency
+            fits = self.scorer.score(a.lowers, a.lemmas, a.text, a.lang, numbers)
             best = max(fits, key=lambda f: f.fit, default=None)
             best_fit = best.fit if best else 0.0
-            urgency, urg_ev = _urgency(a)
+            urgency, urg_ev = _urgency(a, numbers)
             wsum = s.weight_request + s.weight_persona + s.weight_urgency
             score = 100.0 * (s.weight_request * p + s.weight_persona * best_fit / 100 + s.weight_urgency * urgency / 100) / wsum
             score = float(min(max(score, 0.0), 100.0))
@@ -224,18 +225,36 @@ def _combine_intents(model_p, a: Analysis) -> dict[str, float]:
     return {c: 0.5 * model[c] + 0.5 * rules[c] / total for c in INTENT_CLASSES}
 
 
-def _urgency(a: Analysis) -> tuple[float, list[tuple[str, str]]]:
+def _urgency(a: Analysis, numbers: dict[str, list] | None = None) -> tuple[float, list[tuple[str, str]]]:
     got: dict[str, str] = {}
     for group, phrase in a.urgency:
         got.setdefault(group, phrase)
-    size = find_numbers(a.text, "employees")
+    size = numbers.get("employees") if numbers is not None else None
+    if size is None:
+        size = find_numbers(a.text, "employees")
     if size and "company" not in got:
         got["company"] = size[0][1]
     points = sum(URGENCY_POINTS[g] for g in got)
     return float(min(points, 100.0)), list(got.items())
 
 
+_FEATURE_WORDS: dict[tuple[str, str], str | None] = {}
+
+
 def _feature_words(label: str, lang: str) -> str | None:
+    """What a model feature means to a reader (None for character n-grams); cached per label."""
+    key = (label, lang)
+    try:
+        return _FEATURE_WORDS[key]
+    except KeyError:
+        pass
+    words = _feature_words_uncached(label, lang)
+    if len(_FEATURE_WORDS) < 100_000:
+        _FEATURE_WORDS[key] = words
+    return words
+
+
+def _feature_words_uncached(label: str, lang: str) -> str | None:
     kind, _, name = label.partition(":")
     li = 1 if lang == "de" else 0
     if kind == "pattern":

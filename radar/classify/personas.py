@@ -97,7 +97,8 @@ class PersonaFit:
     def as_dict(self) -> dict[str, Any]:
         return {"fit": round(self.fit, 1), "points": round(self.points, 2), "max_points": round(self.max_points, 2),
                 "excluded_by": self.excluded_by,
-                "criteria": {c.name: {"points": round(c.points, 2), "max": round(c.max_points, 2), "evidence": c.evidence}
+                "criteria": {c.name: {"points": round(c.points, 2) if c.points else c.points, "max": round(c.max_points, 2),
+                                      "evidence": c.evidence}
                              for c in self.criteria}}
 
 
@@ -155,16 +156,21 @@ class _Terms:
         found: dict[int, list[tuple[int, int, str]]] = {}
         for w in self.words & forms:
             for sid, pos, raw in self.exact[w]:
-                found.setdefault(sid, []).append((0, pos, raw))
+                if sid in found:
+                    found[sid].append((0, pos, raw))
+                else:
+                    found[sid] = [(0, pos, raw)]
         for t, owners in self.other:
+            if len(t.words) > 1:
+                if t.phrase not in joined:
+                    continue
             # a wildcard word can only hit a token if it occurs somewhere in the forms: one
             # substring test in C rules out almost every term before the loop over tokens
-            if len(t.words) == 1 and token_text and t.words[0] not in token_text:
+            elif (token_text and t.words[0] not in token_text) or not PersonaScorer._hit(t, forms, joined, tokens):
                 continue
-            if PersonaScorer._hit(t, forms, joined, tokens):
-                for sid, pos in owners:
-                    found.setdefault(sid, []).append((1, pos, t.raw))
-        return {sid: [raw for _, _, raw in sorted(xs)] for sid, xs in found.items()}
+            for sid, pos in owners:
+                found.setdefault(sid, []).append((1, pos, t.raw))
+        return {sid: [x[2] for x in sorted(xs)] if len(xs) > 1 else [xs[0][2]] for sid, xs in found.items()}
 
 
 class PersonaScorer:
@@ -173,15 +179,15 @@ class PersonaScorer:
     def __init__(self, personas: list[PersonaConfig]):
         self.personas = list(personas)
         self._terms = _Terms()
-        # per persona: (persona, max points, id of the exclude list or None, [compiled criteria])
+        # per persona: (persona, max points, id of the exclude list or None, [compiled criteria]);
+        # a criterion: (criterion, name, weight, max points, is a language criterion,
+        # [(points, terms, term list id)] or None for a range criterion)
         self._compiled = []
         for p in self.personas:
             crits = []
             for c in p.criteria:
-                if c.type == "range":
-                    crits.append((c, c.max_points, None))
-                else:
-                    crits.append((c, c.max_points, [(v.points, v.terms, self._terms.add(v.terms)) for v in c.values]))
+                values = None if c.type == "range" else [(v.points, v.terms, self._terms.add(v.terms)) for v in c.values]
+                crits.append((c, c.name, c.weight, c.max_points, c.type == "language", values))
             ex = self._terms.add(p.exclude) if p.exclude else None
             self._compiled.append((p, p.max_points, ex, crits))
 
@@ -200,15 +206,18 @@ class PersonaScorer:
             return w in forms
         return term.phrase in joined
 
-    def score(self, lowers: list[str], lemmas: list[str], text: str, lang: str) -> list[PersonaFit]:
+    def score(self, lowers: list[str], lemmas: list[str], text: str, lang: str,
+              numbers: dict[str, list[tuple[float, str]]] | None = None) -> list[PersonaFit]:
+        """Fit of the post to every persona. ``numbers`` caches :func:`find_numbers` results per
+        unit for this text (pass a dict to reuse them afterwards)."""
         forms = set(lowers)
         forms.update(lemmas)
         tokens = list(forms)
-        token_text = "\n".join(tokens)
         joined = " " + " ".join(lowers) + " " + " ".join(lemmas) + " "
-        hits = self._terms.hits(forms, joined, tokens, token_text)
+        hits = self._terms.hits(forms, joined, tokens, "\n".join(tokens))
         results = []
-        numbers: dict[str, list[tuple[float, str]]] = {}
+        if numbers is None:
+            numbers = {}
         for p, max_points, ex, crits in self._compiled:
             ex_hits = hits.get(ex) if ex is not None else None
             excluded = ex_hits[0] if ex_hits else None
@@ -216,29 +225,30 @@ class PersonaScorer:
                 excluded = f"language {lang}"
             out = []
             total = 0.0
-            for c, c_max, values in crits:
+            for c, name, weight, c_max, is_language, values in crits:
                 best, ev = 0.0, []
                 if values is None:  # range
                     unit = c.unit or "employees"
-                    if unit not in numbers:
-                        numbers[unit] = find_numbers(text, unit)
-                    for value, phrase in numbers[unit]:
+                    found_numbers = numbers.get(unit)
+                    if found_numbers is None:
+                        found_numbers = numbers[unit] = find_numbers(text, unit)
+                    for value, phrase in found_numbers:
                         pts = max((r.points for r in c.ranges if r.min <= value <= r.max), default=0.0)
                         if pts > best:
                             best, ev = pts, [phrase]
-                else:
+                elif hits or is_language:
                     for points, terms, sid in values:
                         if points <= best:
                             continue  # cannot beat the best value found so far
-                        if c.type == "language":
+                        if is_language:
                             found = [t for t in terms if t.lower() == lang]
                         else:
                             found = hits.get(sid)
                         if found:
                             best, ev = points, found[:3]
-                cr = CriterionResult(c.name, best * c.weight, c_max, ev)
-                out.append(cr)
-                total += cr.points
+                pts = best * weight
+                out.append(CriterionResult(name, pts, c_max, ev))
+                total += pts
             fit = 0.0 if excluded or max_points <= 0 else 100.0 * total / max_points
             results.append(PersonaFit(p.name, p.title or p.name, min(fit, 100.0), total, max_points, out, excluded))
         return results
