@@ -120,11 +120,22 @@ class CompactTfidf:
         except KeyError:
             pass
         get = self.vocabulary.get
+        lo, hi = self.ngram_range
         out = []
         for w in words:
             t = cache.get(w)
             if t is None:
-                t = cache[w] = tuple(j for g in self._ngrams(w) if (j := get(g)) is not None)
+                # what _ngrams(w) gives for one word, without its white-space handling
+                padded = f" {w} "
+                n_chars = len(padded)
+                ids: list[int] = []
+                for n in range(lo, hi + 1):
+                    if n_chars <= n:  # a short word counts once
+                        if (j := get(padded[:n])) is not None:
+                            ids.append(j)
+                        break
+                    ids += [j for i in range(n_chars - n + 1) if (j := get(padded[i:i + n])) is not None]
+                t = cache[w] = tuple(ids)
             out.append(t)
         return out
 
