@@ -76,7 +76,7 @@ def find_numbers(text: str, unit: str) -> list[tuple[float, str]]:
     return uniq
 
 
-@dataclass
+@dataclass(slots=True)
 class CriterionResult:
     name: str
     points: float
@@ -84,7 +84,7 @@ class CriterionResult:
     evidence: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonaFit:
     name: str
     title: str
@@ -95,11 +95,27 @@ class PersonaFit:
     excluded_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"fit": round(self.fit, 1), "points": round(self.points, 2), "max_points": round(self.max_points, 2),
+        return {"fit": _round(self.fit, 1), "points": _round(self.points, 2), "max_points": _round(self.max_points, 2),
                 "excluded_by": self.excluded_by,
-                "criteria": {c.name: {"points": round(c.points, 2) if c.points else c.points, "max": round(c.max_points, 2),
-                                      "evidence": c.evidence}
+                "criteria": {c.name: {"points": _round(c.points, 2), "max": _round(c.max_points, 2), "evidence": c.evidence}
                              for c in self.criteria}}
+
+
+_ROUNDED: dict[tuple[float, int], float] = {}
+
+
+def _round(x: float, digits: int) -> float:
+    """``round(x, digits)``, remembered for floats: points and maxima take few distinct values
+    and ``round`` with digits is slow (~0.3 µs)."""
+    if type(x) is not float or not x:  # 0.0 and -0.0 round to themselves; ints keep their type
+        return round(x, digits) if x else x
+    key = (x, digits)
+    r = _ROUNDED.get(key)
+    if r is None:
+        r = round(x, digits)
+        if len(_ROUNDED) < 50_000:
+            _ROUNDED[key] = r
+    return r
 
 
 class _Term:
@@ -128,6 +144,10 @@ class _Terms:
         self.words: frozenset[str] = frozenset()
         self._other: dict[tuple, tuple[_Term, list[tuple[int, int]]]] = {}  # -> (term, [(list id, position)])
         self.other: list[tuple[_Term, list[tuple[int, int]]]] = []
+        # multi-word phrases by their first word (see hits), wildcard words
+        self.phrases: dict[str, list[tuple[_Term, list[tuple[int, int]]]]] = {}
+        self.phrase_starts: frozenset[str] = frozenset()
+        self.wildcards: list[tuple[_Term, list[tuple[int, int]]]] = []
 
     def add(self, terms: list[str]) -> int:
         key = tuple(terms)
@@ -150,6 +170,13 @@ class _Terms:
                 self._other[k][1].append((sid, pos))
         self.words = frozenset(self.exact)
         self.other = list(self._other.values())
+        self.phrases, self.wildcards = {}, []
+        for t, owners in self.other:
+            if len(t.words) > 1:
+                self.phrases.setdefault(t.words[0], []).append((t, owners))
+            else:
+                self.wildcards.append((t, owners))
+        self.phrase_starts = frozenset(self.phrases)
         return sid
 
     def hits(self, forms: set[str], joined: str, tokens: list[str], token_text: str) -> dict[int, list[str]]:
@@ -160,16 +187,21 @@ class _Terms:
                     found[sid].append((0, pos, raw))
                 else:
                     found[sid] = [(0, pos, raw)]
-        for t, owners in self.other:
-            if len(t.words) > 1:
-                if t.phrase not in joined:
-                    continue
+        # a phrase " a b " in the joined forms starts at a form "a" unless a form has a space inside
+        starts = self.phrase_starts if " " in token_text else self.phrase_starts & forms
+        for first in starts:
+            for t, owners in self.phrases[first]:
+                if t.phrase in joined:
+                    for sid, pos in owners:
+                        found.setdefault(sid, []).append((1, pos, t.raw))
+        for t, owners in self.wildcards:
             # a wildcard word can only hit a token if it occurs somewhere in the forms: one
             # substring test in C rules out almost every term before the loop over tokens
-            elif (token_text and t.words[0] not in token_text) or not PersonaScorer._hit(t, forms, joined, tokens):
+            if len(t.words) == 1 and token_text and t.words[0] not in token_text:
                 continue
-            for sid, pos in owners:
-                found.setdefault(sid, []).append((1, pos, t.raw))
+            if PersonaScorer._hit(t, forms, joined, tokens):
+                for sid, pos in owners:
+                    found.setdefault(sid, []).append((1, pos, t.raw))
         return {sid: [x[2] for x in sorted(xs)] if len(xs) > 1 else [xs[0][2]] for sid, xs in found.items()}
 
 
