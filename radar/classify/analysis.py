@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from spacy.attrs import ORTH
+from spacy.attrs import LOWER, NORM, ORTH
 
 from radar.classify import patterns
 from radar.classify.text import detect_language, join_title_body
@@ -104,6 +104,11 @@ class Analyzer:
         ugroups = patterns.urgency_groups()
         for lang in LANGS:
             nlp = spacy.blank(lang)  # tokenizer only: lemmas come from self.lemma_table
+            # spaCy computes ~25 lexical attributes (shape, prefix, like_num, stop word, ...) for
+            # every word form it has not seen before; the matchers read only LOWER (NORM kept for
+            # spaCy's own use), so the others are not computed. Tokenization does not use them.
+            getters = nlp.vocab.lex_attr_getters
+            nlp.vocab.lex_attr_getters = {a: getters[a] for a in (LOWER, NORM) if a in getters}
             self.nlp[lang] = nlp
             self.lemma_table[lang] = load_lemma_table(lang)
             self._tokens[lang] = {}
@@ -156,19 +161,21 @@ class Analyzer:
         cache = self._tokens[lang]
         if len(cache) > _CACHE_MAX:
             cache.clear()
-        table = self.lemma_table[lang]
-        lowers = []
-        lemmas = []
-        for orth in doc.to_array(ORTH).tolist():
-            tok = cache.get(orth, False)
-            if tok is False:
-                s = strings[orth]
-                # the lookup lemmatizer's rule: the table entry of the exact form, else the form
-                tok = None if s.isspace() else (s.lower(), table.get(s, s).lower())
-                cache[orth] = tok
-            if tok is not None:
-                lowers.append(tok[0])
-                lemmas.append(tok[1])
+        orths = doc.to_array(ORTH).tolist()
+        try:
+            toks = [cache[o] for o in orths]
+        except KeyError:  # word forms not seen before
+            table = self.lemma_table[lang]
+            for orth in orths:
+                if orth not in cache:
+                    s = strings[orth]
+                    # the lookup lemmatizer's rule: the table entry of the exact form, else the form
+                    cache[orth] = None if s.isspace() else (s.lower(), table.get(s, s).lower())
+            toks = [cache[o] for o in orths]
+        if None in toks:  # white-space tokens
+            toks = [t for t in toks if t is not None]
+        lowers = [t[0] for t in toks]
+        lemmas = [t[1] for t in toks]
         # sentence spans by character offset (cheaper than a Python loop over tokens)
         ends = [m.end() for m in _SENT_END.finditer(text)]
         if not ends or ends[-1] < len(text):
@@ -196,7 +203,10 @@ class Analyzer:
             seen.add(key)
             si = sent_of(span.start_char)
             matches.append(Match(group, span.text, is_q[si], span.start_char < title_end))
-        for cm in patterns.COMPARISON_QUESTION.finditer(text):
+        # the "X or Y?" expression needs " or "/" oder " and a question mark: skip it otherwise
+        comparisons = (patterns.COMPARISON_QUESTION.finditer(text)
+                       if "?" in text and (" or " in low_text or " oder " in low_text) else ())
+        for cm in comparisons:
             si = sent_of(cm.start())
             matches.append(Match("ask_comparison", cm.group(0), True, cm.start() < title_end))
         # keep the longest phrase per group and position (e.g. "kann mir jemand helfen" over "kann mir jemand")
@@ -239,11 +249,11 @@ class Analyzer:
             "log_len": math.log1p(len(text)),
             "short": float(len(lowers) < 6),
             "url": float("URL" in text),
-            "hashtags": float(min(len(_HASHTAG.findall(text)), 3)),
+            "hashtags": float(min(len(_HASHTAG.findall(text)), 3)) if "#" in text else 0.0,
             "mention": float(text.startswith("@user") or text.startswith(".@user")),
             "exclaim": float(min(text.count("!"), 3)),
-            "first_person": min(sum(1 for w in lowers if w in fp) / n_tok * 10, 3.0),
-            "second_person": min(sum(1 for w in lowers if w in sp) / n_tok * 10, 3.0),
+            "first_person": min(sum(map(fp.__contains__, lowers)) / n_tok * 10, 3.0),
+            "second_person": min(sum(map(sp.__contains__, lowers)) / n_tok * 10, 3.0),
             "digits": float(len(_DIGIT.findall(text)) / max(len(text), 1) > 0.05),
             "has_body": float(bool(title and body)),
         })

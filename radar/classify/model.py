@@ -101,52 +101,100 @@ class CompactTfidf:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_cache", None)  # the per-word cache is rebuilt at run time
+        state.pop("_by_tokens", None)  # so is the n-gram lookup by token tuple
         return state
 
     def _char_ids(self, text: str) -> list[int]:
-        """Vocabulary ids of the ``char_wb`` n-grams of ``text``. They are n-grams of single
-        words, so each distinct word is analysed once and its ids are cached."""
+        """Vocabulary ids of the ``char_wb`` n-grams of ``text`` (see :meth:`_char_id_tuples`)."""
+        return [j for t in self._char_id_tuples(text) for j in t]
+
+    def _char_id_tuples(self, text: str) -> list[tuple[int, ...]]:
+        """Vocabulary ids of the ``char_wb`` n-grams of each word of ``text``. They are n-grams
+        of single words, so each distinct word is analysed once and its ids are cached."""
         cache = self.__dict__.get("_cache")
         if cache is None or len(cache) > 200_000:
             cache = self.__dict__["_cache"] = {}
+        words = text.split()
+        try:
+            return [cache[w] for w in words]
+        except KeyError:
+            pass
         get = self.vocabulary.get
-        ids: list[int] = []
-        for w in text.split():
+        lo, hi = self.ngram_range
+        out = []
+        for w in words:
             t = cache.get(w)
             if t is None:
-                t = cache[w] = tuple(j for g in self._ngrams(w) if (j := get(g)) is not None)
-            ids += t
+                # what _ngrams(w) gives for one word, without its white-space handling
+                padded = f" {w} "
+                n_chars = len(padded)
+                ids: list[int] = []
+                for n in range(lo, hi + 1):
+                    if n_chars <= n:  # a short word counts once
+                        if (j := get(padded[:n])) is not None:
+                            ids.append(j)
+                        break
+                    ids += [j for i in range(n_chars - n + 1) if (j := get(padded[i:i + n])) is not None]
+                t = cache[w] = tuple(ids)
+            out.append(t)
+        return out
+
+    def _word_ids(self, text: str) -> list[int]:
+        """Vocabulary ids of the word n-grams of ``text``, one per occurrence. An n-gram is
+        looked up by its tuple of tokens (no string joined per n-gram)."""
+        by_tokens = self.__dict__.get("_by_tokens")
+        if by_tokens is None:
+            by_tokens = {}
+            for k, v in self.vocabulary.items():
+                key = tuple(k.split(" "))
+                by_tokens.setdefault(len(key), {})[key if len(key) > 1 else k] = v
+            self.__dict__["_by_tokens"] = by_tokens
+        tokens = _TOKEN.findall(text)
+        lo, hi = self.ngram_range
+        ids: list[int] = []
+        for n in range(lo, hi + 1):
+            table = by_tokens.get(n)
+            if not table or n > len(tokens):
+                continue
+            get = table.get
+            grams = tokens if n == 1 else zip(*(tokens[i:] for i in range(n)))
+            ids += [j for g in grams if (j := get(g)) is not None]
         return ids
 
     def transform(self, texts: Sequence[str]):
+        """The TF-IDF matrix (CSR, float32) of ``texts``: the vocabulary ids of all n-grams of
+        the batch are counted at once (numpy) instead of one ``Counter`` per text."""
+        from itertools import chain
+
         from scipy import sparse
 
-        vocab = self.vocabulary
-        indptr = [0]
-        indices: list[int] = []
-        counts: list[int] = []
-        get = vocab.get
-        for text in texts:
-            if self.analyzer == "char_wb":
-                row = sorted(Counter(self._char_ids(text)).items())
-            else:
-                # Counter counts in C; only the distinct n-grams are looked up in the vocabulary
-                cnt = Counter(self._ngrams(text))
-                row = sorted([(get(g), cnt[g]) for g in cnt.keys() & vocab.keys()])
-            indices += [j for j, _ in row]
-            counts += [n for _, n in row]
-            indptr.append(len(indices))
         n_rows = len(texts)
-        idx = np.asarray(indices, dtype=np.int32)
-        data = np.log(np.asarray(counts, dtype=np.float32)) + np.float32(1.0)
+        n_cols = len(self.idf)
+        if self.analyzer == "char_wb":
+            per_text = [self._char_id_tuples(t) for t in texts]
+            lengths = [sum(map(len, tuples)) for tuples in per_text]
+            flat = chain.from_iterable(chain.from_iterable(per_text))
+        else:
+            per_text = [self._word_ids(t) for t in texts]
+            lengths = [len(ids) for ids in per_text]
+            flat = chain.from_iterable(per_text)
+        total = sum(lengths)
+        ids = np.fromiter(flat, dtype=np.int64, count=total)
+        rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+        # one sort of (row, column) keys gives every row's distinct columns in order and their counts
+        keys, counts = np.unique(rows * n_cols + ids, return_counts=True)
+        key_rows = keys // n_cols
+        idx = (keys - key_rows * n_cols).astype(np.int32)
+        indptr_a = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key_rows, minlength=n_rows), out=indptr_a[1:])
+        data = np.log(counts.astype(np.float32)) + np.float32(1.0)
         data *= self.idf[idx]
-        indptr_a = np.asarray(indptr, dtype=np.int64)
         row_len = np.diff(indptr_a)
         sq = np.bincount(np.repeat(np.arange(n_rows), row_len), weights=data * data, minlength=n_rows)
         norms = np.sqrt(sq).astype(np.float32)
         norms[norms == 0] = 1.0
         data /= np.repeat(norms, row_len)
-        return sparse.csr_matrix((data, idx, indptr_a), shape=(len(texts), len(self.idf)))
+        return sparse.csr_matrix((data, idx, indptr_a), shape=(n_rows, n_cols))
 
 
 class CompactSoftmax:

@@ -76,7 +76,7 @@ def find_numbers(text: str, unit: str) -> list[tuple[float, str]]:
     return uniq
 
 
-@dataclass
+@dataclass(slots=True)
 class CriterionResult:
     name: str
     points: float
@@ -84,7 +84,7 @@ class CriterionResult:
     evidence: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonaFit:
     name: str
     title: str
@@ -95,10 +95,27 @@ class PersonaFit:
     excluded_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"fit": round(self.fit, 1), "points": round(self.points, 2), "max_points": round(self.max_points, 2),
+        return {"fit": _round(self.fit, 1), "points": _round(self.points, 2), "max_points": _round(self.max_points, 2),
                 "excluded_by": self.excluded_by,
-                "criteria": {c.name: {"points": round(c.points, 2), "max": round(c.max_points, 2), "evidence": c.evidence}
+                "criteria": {c.name: {"points": _round(c.points, 2), "max": _round(c.max_points, 2), "evidence": c.evidence}
                              for c in self.criteria}}
+
+
+_ROUNDED: dict[tuple[float, int], float] = {}
+
+
+def _round(x: float, digits: int) -> float:
+    """``round(x, digits)``, remembered for floats: points and maxima take few distinct values
+    and ``round`` with digits is slow (~0.3 µs)."""
+    if type(x) is not float or not x:  # 0.0 and -0.0 round to themselves; ints keep their type
+        return round(x, digits) if x else x
+    key = (x, digits)
+    r = _ROUNDED.get(key)
+    if r is None:
+        r = round(x, digits)
+        if len(_ROUNDED) < 50_000:
+            _ROUNDED[key] = r
+    return r
 
 
 class _Term:
@@ -113,29 +130,79 @@ class _Term:
         self.phrase = f" {' '.join(self.words)} "
 
 
-class _TermSet:
-    """Terms of one value list, split by how they match (exact words are a set lookup)."""
+class _Terms:
+    """Every term list of every persona, compiled once into one index: all single words that
+    match exactly form one set, so a post needs one set intersection for all personas and
+    criteria; wildcard and multi-word terms are tested once each, however many lists hold them.
 
-    def __init__(self, terms: list[str]):
-        self.exact: dict[str, str] = {}
-        self.other: list[_Term] = []
-        for raw in terms:
+    :meth:`hits` gives, per term list (its id), the terms that occur: exact words first, then the
+    other terms, each in the order of the list."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[str, ...], int] = {}
+        self.exact: dict[str, list[tuple[int, int, str]]] = {}  # word -> [(list id, position, raw)]
+        self.words: frozenset[str] = frozenset()
+        self._other: dict[tuple, tuple[_Term, list[tuple[int, int]]]] = {}  # -> (term, [(list id, position)])
+        self.other: list[tuple[_Term, list[tuple[int, int]]]] = []
+        # multi-word phrases by their first word (see hits), wildcard words
+        self.phrases: dict[str, list[tuple[_Term, list[tuple[int, int]]]]] = {}
+        self.phrase_starts: frozenset[str] = frozenset()
+        self.wildcards: list[tuple[_Term, list[tuple[int, int]]]] = []
+
+    def add(self, terms: list[str]) -> int:
+        key = tuple(terms)
+        sid = self._ids.get(key)
+        if sid is not None:
+            return sid
+        sid = self._ids[key] = len(self._ids)
+        seen: set[str] = set()
+        for pos, raw in enumerate(terms):
             t = _Term(raw)
             if len(t.words) == 1 and not t.prefix and not t.suffix:
-                self.exact.setdefault(t.words[0], t.raw)
+                w = t.words[0]
+                if w not in seen:  # the first spelling of a word in a list names it
+                    seen.add(w)
+                    self.exact.setdefault(w, []).append((sid, pos, t.raw))
             elif t.words:
-                self.other.append(t)
+                k = (tuple(t.words), t.prefix, t.suffix, t.raw)
+                if k not in self._other:
+                    self._other[k] = (t, [])
+                self._other[k][1].append((sid, pos))
+        self.words = frozenset(self.exact)
+        self.other = list(self._other.values())
+        self.phrases, self.wildcards = {}, []
+        for t, owners in self.other:
+            if len(t.words) > 1:
+                self.phrases.setdefault(t.words[0], []).append((t, owners))
+            else:
+                self.wildcards.append((t, owners))
+        self.phrase_starts = frozenset(self.phrases)
+        return sid
 
-    def hits(self, forms: set[str], joined: str, tokens: list[str], token_text: str = "") -> list[str]:
-        out = [self.exact[w] for w in self.exact.keys() & forms] if self.exact else []
-        for t in self.other:
+    def hits(self, forms: set[str], joined: str, tokens: list[str], token_text: str) -> dict[int, list[str]]:
+        found: dict[int, list[tuple[int, int, str]]] = {}
+        for w in self.words & forms:
+            for sid, pos, raw in self.exact[w]:
+                if sid in found:
+                    found[sid].append((0, pos, raw))
+                else:
+                    found[sid] = [(0, pos, raw)]
+        # a phrase " a b " in the joined forms starts at a form "a" unless a form has a space inside
+        starts = self.phrase_starts if " " in token_text else self.phrase_starts & forms
+        for first in starts:
+            for t, owners in self.phrases[first]:
+                if t.phrase in joined:
+                    for sid, pos in owners:
+                        found.setdefault(sid, []).append((1, pos, t.raw))
+        for t, owners in self.wildcards:
             # a wildcard word can only hit a token if it occurs somewhere in the forms: one
             # substring test in C rules out almost every term before the loop over tokens
             if len(t.words) == 1 and token_text and t.words[0] not in token_text:
                 continue
             if PersonaScorer._hit(t, forms, joined, tokens):
-                out.append(t.raw)
-        return out
+                for sid, pos in owners:
+                    found.setdefault(sid, []).append((1, pos, t.raw))
+        return {sid: [x[2] for x in sorted(xs)] if len(xs) > 1 else [xs[0][2]] for sid, xs in found.items()}
 
 
 class PersonaScorer:
@@ -143,16 +210,18 @@ class PersonaScorer:
 
     def __init__(self, personas: list[PersonaConfig]):
         self.personas = list(personas)
-        self._sets: dict[tuple[str, ...], _TermSet] = {}
-        self._values: dict[int, list] = {}  # id of a criterion -> [(points, terms, _TermSet)]
-        self._maxp: dict[int, float] = {}  # id of a persona/criterion (kept alive by self.personas) -> max points
-
-    def _set(self, terms: list[str]) -> _TermSet:
-        key = tuple(terms)
-        ts = self._sets.get(key)
-        if ts is None:
-            ts = self._sets[key] = _TermSet(terms)
-        return ts
+        self._terms = _Terms()
+        # per persona: (persona, max points, id of the exclude list or None, [compiled criteria]);
+        # a criterion: (criterion, name, weight, max points, is a language criterion,
+        # [(points, terms, term list id)] or None for a range criterion)
+        self._compiled = []
+        for p in self.personas:
+            crits = []
+            for c in p.criteria:
+                values = None if c.type == "range" else [(v.points, v.terms, self._terms.add(v.terms)) for v in c.values]
+                crits.append((c, c.name, c.weight, c.max_points, c.type == "language", values))
+            ex = self._terms.add(p.exclude) if p.exclude else None
+            self._compiled.append((p, p.max_points, ex, crits))
 
     @staticmethod
     def _hit(term: _Term, forms: set[str], joined: str, tokens: list[str]) -> bool:
@@ -169,59 +238,49 @@ class PersonaScorer:
             return w in forms
         return term.phrase in joined
 
-    def score(self, lowers: list[str], lemmas: list[str], text: str, lang: str) -> list[PersonaFit]:
-        forms = set(lowers) | set(lemmas)
+    def score(self, lowers: list[str], lemmas: list[str], text: str, lang: str,
+              numbers: dict[str, list[tuple[float, str]]] | None = None) -> list[PersonaFit]:
+        """Fit of the post to every persona. ``numbers`` caches :func:`find_numbers` results per
+        unit for this text (pass a dict to reuse them afterwards)."""
+        forms = set(lowers)
+        forms.update(lemmas)
         tokens = list(forms)
-        token_text = "\n".join(tokens)
         joined = " " + " ".join(lowers) + " " + " ".join(lemmas) + " "
+        hits = self._terms.hits(forms, joined, tokens, "\n".join(tokens))
         results = []
-        numbers: dict[str, list[tuple[float, str]]] = {}
-        for p in self.personas:
-            max_points = self._max_points(p)
-            ex_hits = self._set(p.exclude).hits(forms, joined, tokens, token_text) if p.exclude else []
+        if numbers is None:
+            numbers = {}
+        for p, max_points, ex, crits in self._compiled:
+            ex_hits = hits.get(ex) if ex is not None else None
             excluded = ex_hits[0] if ex_hits else None
             if excluded is None and p.languages and lang not in p.languages:
                 excluded = f"language {lang}"
-            crits = []
+            out = []
             total = 0.0
-            for c in p.criteria:
-                cr = self._criterion(c, forms, joined, tokens, token_text, text, lang, numbers)
-                crits.append(cr)
-                total += cr.points
+            for c, name, weight, c_max, is_language, values in crits:
+                best, ev = 0.0, []
+                if values is None:  # range
+                    unit = c.unit or "employees"
+                    found_numbers = numbers.get(unit)
+                    if found_numbers is None:
+                        found_numbers = numbers[unit] = find_numbers(text, unit)
+                    for value, phrase in found_numbers:
+                        pts = max((r.points for r in c.ranges if r.min <= value <= r.max), default=0.0)
+                        if pts > best:
+                            best, ev = pts, [phrase]
+                elif hits or is_language:
+                    for points, terms, sid in values:
+                        if points <= best:
+                            continue  # cannot beat the best value found so far
+                        if is_language:
+                            found = [t for t in terms if t.lower() == lang]
+                        else:
+                            found = hits.get(sid)
+                        if found:
+                            best, ev = points, found[:3]
+                pts = best * weight
+                out.append(CriterionResult(name, pts, c_max, ev))
+                total += pts
             fit = 0.0 if excluded or max_points <= 0 else 100.0 * total / max_points
-            results.append(PersonaFit(p.name, p.title or p.name, min(fit, 100.0), total, max_points, crits, excluded))
+            results.append(PersonaFit(p.name, p.title or p.name, min(fit, 100.0), total, max_points, out, excluded))
         return results
-
-    def _max_points(self, item) -> float:
-        key = id(item)
-        mp = self._maxp.get(key)
-        if mp is None:
-            mp = self._maxp[key] = item.max_points
-        return mp
-
-    def _criterion(self, c: Criterion, forms, joined, tokens, token_text: str, text: str, lang: str,
-                   numbers: dict) -> CriterionResult:
-        if c.type == "range":
-            best, ev = 0.0, []
-            unit = c.unit or "employees"
-            if unit not in numbers:
-                numbers[unit] = find_numbers(text, unit)
-            for value, phrase in numbers[unit]:
-                pts = max((r.points for r in c.ranges if r.min <= value <= r.max), default=0.0)
-                if pts > best:
-                    best, ev = pts, [phrase]
-            return CriterionResult(c.name, best * c.weight, self._max_points(c), ev)
-        best, ev = 0.0, []
-        values = self._values.get(id(c))
-        if values is None:
-            values = self._values[id(c)] = [(v.points, v.terms, self._set(v.terms)) for v in c.values]
-        for points, terms, ts in values:
-            if points <= best:
-                continue  # cannot beat the best value found so far: no need to look
-            if c.type == "language":
-                hits = [t for t in terms if t.lower() == lang]
-            else:
-                hits = ts.hits(forms, joined, tokens, token_text)
-            if hits:
-                best, ev = points, hits[:3]
-        return CriterionResult(c.name, best * c.weight, self._max_points(c), ev)
