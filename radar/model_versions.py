@@ -17,6 +17,8 @@ from radar.config import Config
 from radar.models import Label, Mention, ModelVersion
 
 BUNDLED = "bundled"
+SUPERSEDED = "superseded"
+"""``artifact_path`` of a model shipped with an earlier release (its file was replaced)."""
 TOLERANCE = 0.01
 """A new model is *worse* when its F1 or its PR-AUC on the evaluation split is lower than the
 active model's by more than this."""
@@ -55,15 +57,31 @@ def _bundled_info() -> dict[str, Any]:
 
 
 def ensure_bundled(session: Session) -> ModelVersion:
-    """Register the model shipped with the package (active when no model is active yet)."""
+    """Register the model shipped with the package: active when no model is active yet, or when the
+    active one is an earlier shipped model (an upgrade replaces the shipped model; a model trained
+    with ``radar train`` stays active). Earlier shipped versions stay listed for the record but
+    cannot be activated again: their file was replaced."""
     info = _bundled_info()
     mv = session.scalar(select(ModelVersion).where(ModelVersion.version == info["version"]))
     if mv is None:
-        has_active = session.scalar(select(ModelVersion.id).where(ModelVersion.active.is_(True))) is not None
-        mv = ModelVersion(version=info["version"], artifact_path=BUNDLED, metrics=info["metrics"], active=not has_active,
+        current = session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))
+        mv = ModelVersion(version=info["version"], artifact_path=BUNDLED, metrics=info["metrics"], active=False,
                           notes="shipped with the package")
         session.add(mv)
         session.flush()
+        if current is None or current.artifact_path == BUNDLED:
+            if current is not None:
+                current.active = False
+                current.artifact_path = SUPERSEDED
+                current.notes = f"shipped with an earlier release; replaced by {mv.version}"
+                session.flush()  # the unique partial index allows one active row at a time
+                mv.previous_version = None
+            mv.active = True
+            session.flush()
+    for old in session.scalars(select(ModelVersion).where(ModelVersion.artifact_path == BUNDLED,
+                                                          ModelVersion.version != mv.version)):
+        old.artifact_path = SUPERSEDED  # an earlier shipped version that was not active
+        old.notes = f"shipped with an earlier release; replaced by {mv.version}"
     return mv
 
 
@@ -86,6 +104,9 @@ def activate(session: Session, version: str, _remember: bool = True) -> ModelVer
     if mv is None:
         known = ", ".join(v.version for v in list_versions(session))
         raise ModelVersionError(f"no model version {version!r}; known versions: {known}. `radar models list` shows them.")
+    if mv.artifact_path == SUPERSEDED:
+        raise ModelVersionError(f"{version} was shipped with an earlier release and its file has been replaced by "
+                                f"{_bundled_info()['version']}; activate that one or a version trained with `radar train`")
     if mv.artifact_path != BUNDLED and not Path(mv.artifact_path).exists():
         raise ModelVersionError(f"the artifact of {version} is missing ({mv.artifact_path}); retrain with `radar train`")
     current = session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))

@@ -150,6 +150,36 @@ def test_models_activate_and_rollback(config_dir, db_url):
     assert res.exit_code == 1 and "radar models list" in res.output
 
 
+def test_a_new_shipped_model_replaces_the_old_shipped_one_but_not_a_trained_one(config_dir, db_url):
+    """An upgrade ships a new model file: the earlier shipped version (active) is replaced by it; a
+    model trained with `radar train` that is active stays active."""
+    from radar.model_versions import SUPERSEDED, ModelVersionError, activate, active_version, ensure_bundled
+
+    with get_sessionmaker(db_url)() as s:
+        s.add(ModelVersion(version="bundled-0", artifact_path="bundled", metrics={}, active=True))
+        s.commit()
+        mv = ensure_bundled(s)
+        s.commit()
+        assert active_version(s).version == mv.version != "bundled-0"
+        old = s.scalar(select(ModelVersion).where(ModelVersion.version == "bundled-0"))
+        assert not old.active and old.artifact_path == SUPERSEDED
+        with pytest.raises(ModelVersionError, match="earlier release"):
+            activate(s, "bundled-0")
+        assert s.scalar(select(func.count()).where(ModelVersion.active.is_(True))) == 1
+
+    trained = config_dir / "trained-1.joblib"
+    trained.write_bytes(b"x")
+    with get_sessionmaker(db_url)() as s:
+        s.execute(ModelVersion.__table__.delete())
+        s.add(ModelVersion(version="bundled-0", artifact_path="bundled", metrics={}))
+        s.add(ModelVersion(version="trained-1", artifact_path=str(trained), metrics={}, active=True))
+        s.commit()
+        mv = ensure_bundled(s)
+        s.commit()
+        assert active_version(s).version == "trained-1" and not mv.active
+        assert s.scalar(select(ModelVersion.artifact_path).where(ModelVersion.version == "bundled-0")) == SUPERSEDED
+
+
 @pytest.mark.skipif(not dataset.available(SHARED_DATA), reason="needs ../shared/data/posts (not shipped with the repo)")
 def test_train_refuses_a_worse_model(config_dir, db_url):
     from radar.model_versions import TrainRefused, active_version, train_and_register

@@ -119,7 +119,8 @@ _REQUEST_FORM = re.compile(
     r"\?|^(looking|searching|seeking|need|needed|want|wanted|is there|are there|which|what|how|where|any|anything|"
     r"recommend|recommendation|suggest|suggestion|alternative|best|good|free|cheap|simple|easy|lightweight)\b"
     r"|\b(looking for|searching for|alternative to|alternatives to|recommend|suggest|is there|"
-    r"similar to|like [A-Z]|instead of|replacement for|need|want|wanted|for windows|for linux|for mac|for android)\b",
+    r"similar to|like [A-Z]|instead of|replacement for|need|want|wanted|for windows|for linux|for mac|for android|"
+    r"vs|versus|or|compared to|comparison)\b",
     re.IGNORECASE)
 
 

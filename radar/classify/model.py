@@ -35,7 +35,7 @@ class ModelOptions:
     chars: bool = True
     patterns: bool = True
     min_sources: int = 2
-    C: float = 0.5
+    C: float = 1.0
     max_word_features: int = 15000
     max_char_features: int = 20000
     char_chars: int = 300
