@@ -11,7 +11,7 @@ from dashboard_seed import PASSWORD, seed_inbox, seed_users
 
 from radar.db import get_sessionmaker
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("timing")]  # with the wall-clock tests on one xdist worker
 
 
 @pytest.fixture
