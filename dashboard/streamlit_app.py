@@ -6,7 +6,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` does not add the repo root
+# `streamlit run` does not add the repo root. This module runs again on every rerun (every click) in
+# the same process: add it once, or sys.path grows by one entry per rerun (and with it every
+# import miss and every importlib.metadata scan, which Streamlit does for each new session).
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
 import streamlit as st  # noqa: E402
 

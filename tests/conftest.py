@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from radar import migrate
 from radar.db import dispose_all, get_sessionmaker
@@ -56,14 +57,46 @@ def _postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate_postgres(url: str) -> None:
-    from radar.models import Base
+class _PostgresCleaner:
+    """Empties every table and restarts every sequence, like ``TRUNCATE ... RESTART IDENTITY
+    CASCADE`` but about 100x faster on this PostgreSQL: TRUNCATE creates new files for each of the
+    ~24 tables and their indexes and syncs them (~0.6 s a test), DELETE on a few rows costs ms.
 
-    eng = create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with eng.begin() as c:
-        c.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    eng.dispose()
+    The same isolation: the tables (all of them but alembic_version, read from the database, so a
+    table outside the models is emptied too) are first locked ACCESS EXCLUSIVE as TRUNCATE does,
+    so a straggling connection of the previous test still holding a transaction is waited for
+    rather than raced; then rows are deleted children first and sequences restarted; and the
+    result is checked to be empty in the same transaction.
+    """
+
+    def __init__(self, url: str) -> None:
+        from radar.models import Base
+
+        self.engine = create_engine(url, poolclass=NullPool)
+        with self.engine.connect() as c:
+            tables = set(c.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")).scalars())
+            self.sequences = list(c.execute(text(
+                "SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = 'public'")).scalars())
+        ordered = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in tables]  # children first
+        self.tables = [f'"{n}"' for n in ordered + sorted(tables - set(ordered))]
+
+    def __call__(self) -> None:
+        with self.engine.begin() as c:
+            c.execute(text(f"LOCK TABLE {', '.join(self.tables)} IN ACCESS EXCLUSIVE MODE"))
+            for t in self.tables:
+                c.execute(text(f"DELETE FROM {t}"))
+            for seq in self.sequences:
+                c.execute(text(f"ALTER SEQUENCE {seq} RESTART"))
+            left = c.execute(text("SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in self.tables))).scalar()
+            assert left == 0, f"{left} rows left after emptying the test database"
+
+
+@pytest.fixture(scope="session")
+def _postgres_cleaner(_postgres_url) -> Iterator[_PostgresCleaner]:
+    cleaner = _PostgresCleaner(_postgres_url)
+    yield cleaner
+    cleaner.engine.dispose()
 
 
 @pytest.fixture(params=_engines())
@@ -76,7 +109,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
         url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("_postgres_url")
-        _truncate_postgres(url)
+        request.getfixturevalue("_postgres_cleaner")()
     yield url
     dispose_all()
 

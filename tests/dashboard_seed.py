@@ -11,7 +11,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from radar.auth import create_user
+from radar.auth import create_user, hash_password
 from radar.models import Classification, Mention, Opportunity, Partner, Persona, Source, utcnow
 
 PASSWORD = "correct-horse-1"
@@ -34,8 +34,22 @@ PERSONA = {
 }
 
 
+_PASSWORD_HASH: list[str] = []
+
+
+def password_hash() -> str:
+    """PASSWORD hashed by the product (``radar.auth.hash_password``, bcrypt at its real cost), once
+    per test process: a hash costs ~0.5 s here, and seed_users made six of them per test."""
+    if not _PASSWORD_HASH:
+        _PASSWORD_HASH.append(hash_password(PASSWORD))
+    return _PASSWORD_HASH[0]
+
+
 def seed_users(s: Session) -> dict[str, int]:
-    """One user per role (password PASSWORD) and two partners; returns username → id."""
+    """One user per role (password PASSWORD) and two partners; returns username → id.
+
+    Users are made by ``create_user`` (validation, partner lookup); their password hash is the
+    product's bcrypt hash of PASSWORD, computed once (see ``password_hash``)."""
     acme = Partner(name="ACME IT", type="reseller", skills=["datev"], regions=["DE"])
     beta = Partner(name="Beta Systems", type="reseller", skills=["datev"], regions=["DE"])
     s.add_all([acme, beta])
@@ -43,7 +57,10 @@ def seed_users(s: Session) -> dict[str, int]:
     ids = {}
     for name, role, partner in [("ada", "admin", None), ("mia", "marketing", None), ("carl", "consultant", None),
                                 ("quinn", "qualifier", None), ("paul", "partner", "ACME IT"), ("bea", "partner", "Beta Systems")]:
-        ids[name] = create_user(s, name, PASSWORD, role, partner=partner, display_name=name.title()).id
+        user = create_user(s, name, None, role, partner=partner, display_name=name.title())
+        user.password_hash = password_hash()
+        ids[name] = user.id
+    s.flush()
     return ids
 
 

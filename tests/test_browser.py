@@ -11,7 +11,7 @@ from dashboard_seed import PASSWORD, seed_inbox, seed_users
 
 from radar.db import get_sessionmaker
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("timing")]  # with the wall-clock tests on one xdist worker
 
 
 @pytest.fixture
@@ -44,11 +44,38 @@ def _wait_idle(page):
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000)
 
 
+# Charts and data grids draw after the script finished. Instead of a fixed 1.5 s per screenshot:
+# wait until the script run is over, no skeleton is shown, every visible data grid has its canvas
+# and every visible chart its SVG/canvas, fonts are loaded, and the page has not changed for 300 ms.
+_DRAWN = """() => {
+  if (window.__radarLastMutation === undefined) {
+    window.__radarLastMutation = performance.now();
+    new MutationObserver(() => { window.__radarLastMutation = performance.now(); })
+      .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    return false;
+  }
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.fonts && document.fonts.status !== 'loaded') return false;
+  const shown = e => e.getClientRects().length > 0;
+  const all = sel => Array.from(document.querySelectorAll(sel)).filter(shown);
+  if (all('[data-testid="stSkeleton"]').length) return false;
+  if (all('[data-testid="stDataFrame"]').some(e => !e.querySelector('canvas'))) return false;
+  if (all('[data-testid="stVegaLiteChart"]').some(e => !e.querySelector('svg, canvas'))) return false;
+  return performance.now() - window.__radarLastMutation > 300;
+}"""
+
+
 def _shot(page, name):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     SHOTS.mkdir(exist_ok=True)
     _wait_idle(page)
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(1500)  # charts and data grids draw after the script finished
+    try:
+        page.wait_for_function(_DRAWN, timeout=10000, polling=100)
+    except PlaywrightTimeout:
+        pass  # the screenshot is for a person to look at; take it as the page is (as a fixed wait did)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 

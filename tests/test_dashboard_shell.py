@@ -37,3 +37,17 @@ def test_login_shows_overview(users):
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert "Mentions" in labels and "Leads" in labels
+
+
+def test_reruns_do_not_grow_sys_path(users):
+    """The app script runs again on every click in the same process; it once put the repo root in
+    front of sys.path on every run, so sys.path (every import miss, every importlib.metadata scan
+    Streamlit makes per session) grew without end in a long-running dashboard."""
+    import sys
+
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    before = list(sys.path)
+    for _ in range(3):
+        at = _login(at, "ada", "nope")
+    AppTest.from_file(APP, default_timeout=30).run()
+    assert sys.path == before

@@ -24,6 +24,9 @@ from radar.jobs import PeriodicJob
 from radar.models import APSchedulerJob, CrawlRun, JobState, Mention, ServiceLock, Source
 from radar.service import LeaderLockHeld, Service
 
+# wall-clock assertions (schedules, timeouts, SIGTERM grace): one xdist worker runs all of these in order
+pytestmark = pytest.mark.xdist_group("timing")
+
 
 @pytest.fixture(autouse=True)
 def _key_value_logs(caplog):

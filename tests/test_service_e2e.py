@@ -22,6 +22,10 @@ from radar.models import CrawlRun, Mention, ServiceLock, Source
 
 from service_support.instance import REPO, sync, write_sources  # noqa: I001
 
+# wall-clock assertions (intervals, timeouts, SIGTERM grace): one xdist worker runs all of these in order
+pytestmark = pytest.mark.xdist_group("timing")
+
+
 @pytest.fixture(autouse=True)
 def _short_intervals(monkeypatch):
     monkeypatch.setenv("RADAR_TEST_MIN_INTERVAL", "1")
