@@ -63,25 +63,19 @@ def ensure_bundled(session: Session) -> ModelVersion:
     cannot be activated again: their file was replaced."""
     info = _bundled_info()
     mv = session.scalar(select(ModelVersion).where(ModelVersion.version == info["version"]))
-    if mv is None:
-        current = session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))
-        mv = ModelVersion(version=info["version"], artifact_path=BUNDLED, metrics=info["metrics"], active=False,
-                          notes="shipped with the package")
-        session.add(mv)
-        session.flush()
-        if current is None or current.artifact_path == BUNDLED:
-            if current is not None:
-                current.active = False
-                current.artifact_path = SUPERSEDED
-                current.notes = f"shipped with an earlier release; replaced by {mv.version}"
-                session.flush()  # the unique partial index allows one active row at a time
-                mv.previous_version = None
-            mv.active = True
-            session.flush()
-    for old in session.scalars(select(ModelVersion).where(ModelVersion.artifact_path == BUNDLED,
-                                                          ModelVersion.version != mv.version)):
-        old.artifact_path = SUPERSEDED  # an earlier shipped version that was not active
-        old.notes = f"shipped with an earlier release; replaced by {mv.version}"
+    if mv is not None:
+        return mv  # the usual case: one query
+    current = session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))
+    activate_new = current is None or current.artifact_path == BUNDLED  # a trained model stays active
+    for old in session.scalars(select(ModelVersion).where(ModelVersion.artifact_path == BUNDLED)):
+        old.artifact_path = SUPERSEDED  # its file is the new one now
+        old.notes = f"shipped with an earlier release; replaced by {info['version']}"
+        old.active = False
+    session.flush()  # the unique partial index allows one active row at a time
+    mv = ModelVersion(version=info["version"], artifact_path=BUNDLED, metrics=info["metrics"],
+                      active=activate_new, notes="shipped with the package")
+    session.add(mv)
+    session.flush()
     return mv
 
 
