@@ -242,6 +242,41 @@ def test_radar_classify_names_bad_input(no_db_config, tmp_path):
     assert res.exit_code == 1 and "line 2" in res.output
 
 
+def test_radar_classify_and_evaluate_take_input_as_people_write_it(no_db_config, tmp_path):
+    """A byte-order mark, Windows line ends, blank lines, "text" instead of "body", labels as
+    strings or booleans, intents in capitals, "de-DE": all read as meant; a label that is none of
+    1/0/null is refused with its object number."""
+    inp = tmp_path / "excel.jsonl"
+    rows = [{"id": "a", "text": "Kann mir jemand einen Steuerberater in Stuttgart empfehlen?", "label": "1", "intent": "Recommendation", "lang": "de-DE"},
+            {"id": "b", "title": "Nvidia settles graphics card false advertising class action", "body": None, "label": False},
+            {"id": "c", "title": "Where can I buy a refurbished ThinkPad in Berlin?", "label": True, "intent": "supplier "},
+            {"id": "d", "title": "Unklar", "label": "unsure"}]
+    inp.write_bytes(b"\xef\xbb\xbf" + "\r\n\r\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode("utf-8") + b"\r\n")
+    res = CliRunner().invoke(main, ["classify", str(inp)])
+    assert res.exit_code == 0, res.output
+    out = [json.loads(x) for x in res.output.strip().splitlines()]
+    assert [x["id"] for x in out] == ["a", "b", "c", "d"]
+    assert out[0]["lang"] == "de" and out[0]["is_request"] and out[0]["intent"] == "recommendation"
+    res = CliRunner().invoke(main, ["evaluate", str(inp), "--json", "--bootstrap", "20"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output)
+    assert rep["n"] == 3 and rep["positives"] == 2 and rep["skipped_unsure"] == 1
+    assert rep["model"]["f1"] == 1.0
+    assert rep["intent_accuracy"]["recommendation"] == {"n": 1, "accuracy": 1.0}
+    assert rep["intent_accuracy"]["supplier"] == {"n": 1, "accuracy": 1.0}
+    res = CliRunner().invoke(main, ["evaluate", str(inp), "--bootstrap", "20"])
+    assert "3 labelled posts (1 with label null skipped)" in res.output
+    bad = tmp_path / "bad_label.jsonl"
+    bad.write_text(json.dumps({"id": 1, "title": "x", "label": 1}) + "\n" + json.dumps({"id": 2, "title": "y", "label": "maybe"}) + "\n",
+                   encoding="utf-8")
+    res = CliRunner().invoke(main, ["evaluate", str(bad)])
+    assert res.exit_code == 1 and "object 2" in res.output and "'maybe'" in res.output and "1, 0 or null" in res.output
+    notobj = tmp_path / "list.jsonl"
+    notobj.write_text('["title", "body"]\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["classify", str(notobj)])
+    assert res.exit_code == 1 and "object 1 is a JSON list" in res.output
+
+
 def test_radar_evaluate_reports_figures_and_baselines(no_db_config, tmp_path):
     rows = [(1, "recommendation", "Which password manager do you recommend?", ""),
             (1, "supplier", "Wo bekomme ich in Stuttgart gute Fliesen?", ""),

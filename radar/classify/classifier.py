@@ -200,7 +200,8 @@ def _gc_paused():
 
 def _triple(item: Any) -> tuple[str | None, str | None, str | None]:
     if isinstance(item, dict):
-        return item.get("title"), item.get("body"), item.get("lang")
+        body = item.get("body")
+        return item.get("title"), item.get("text") if body is None else body, item.get("lang")
     if len(item) == 2:
         return item[0], item[1], None
     return item[0], item[1], item[2]

@@ -1,8 +1,8 @@
 """``radar evaluate``: figures of the classifier on a labelled JSON Lines file, beside keyword
 alerts on the same posts.
 
-Input lines: ``{"id", "title", "body", "label": 1|0|null, "intent", "lang"?}``; rows whose label
-is null are skipped.
+Input lines: ``{"id", "title", "body", "label": 1|0|null, "intent", "lang"?}`` (see :func:`normalise_rows`);
+rows whose label is null are skipped and counted.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ REQUEST_GROUPS = ("ask_help", "ask_recommendation", "seek", "where_buy", "ask_ex
 
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Objects of a JSON Lines file (UTF-8, a byte-order mark is allowed; blank lines are skipped)."""
     rows = []
-    with open(path, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8-sig") as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
@@ -33,6 +34,72 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}, line {n}: not valid JSON ({exc.msg}); each line must be one JSON object") from None
     return rows
+
+
+_TRUE = {"1", "true", "yes", "ja", "request"}
+_FALSE = {"0", "false", "no", "nein"}
+_UNSURE = {"", "null", "none", "unsure", "?", "-1"}
+
+
+def parse_label(value: Any) -> int | None:
+    """1, 0 or None (unsure) from a ``label`` value: 1/0, true/false, "1"/"0", "yes"/"no";
+    null, "" and "unsure" are None. Anything else raises ``ValueError``."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    if isinstance(value, (int, float)):
+        if value in (0, 1):
+            return int(value)
+        if value == -1:
+            return None
+    elif isinstance(value, str):
+        v = value.strip().lower()
+        if v in _TRUE:
+            return 1
+        if v in _UNSURE:
+            return None
+        if v in _FALSE:
+            return 0
+    raise ValueError(f"label {value!r} is not 1, 0 or null (unsure)")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def normalise_rows(rows: Sequence[Any], path: str | Path, labelled: bool = False) -> list[dict[str, Any]]:
+    """Check and tidy input rows for ``radar classify`` / ``radar evaluate``.
+
+    Each row must be an object with ``title`` and/or ``body`` (``text`` is taken as the body when
+    there is no ``body``). ``lang`` is lower-cased and cut to ``de``/``en`` ("DE", "de-DE"); other
+    values are left to language detection. With ``labelled``, ``label`` becomes 1/0/None
+    (:func:`parse_label`) and ``intent`` a lower-case name. Raises ``ValueError`` naming the row.
+    """
+    out = []
+    for n, r in enumerate(rows, start=1):
+        if not isinstance(r, dict):
+            raise ValueError(f"{path}: object {n} is a JSON {type(r).__name__}, not an object; each line needs "
+                             '{"id": ..., "title": ..., "body": ...}')
+        body = r.get("body")
+        if body is None and "text" in r:
+            body = r.get("text")
+        if "title" not in r and "body" not in r and "text" not in r:
+            raise ValueError(f"{path}: object {n} has neither 'title' nor 'body' (nor 'text'); each line needs "
+                             '{"id": ..., "title": ..., "body": ...}')
+        lang = r.get("lang")
+        lang = lang.strip().lower()[:2] if isinstance(lang, str) else None
+        row = {"id": r.get("id"), "title": _text(r.get("title")), "body": _text(body),
+               "lang": lang if lang in ("de", "en") else None}
+        if labelled:
+            try:
+                row["label"] = parse_label(r.get("label"))
+            except ValueError as exc:
+                raise ValueError(f"{path}: object {n}: {exc}") from None
+            intent = r.get("intent")
+            row["intent"] = intent.strip().lower() if isinstance(intent, str) and intent.strip() else None
+        out.append(row)
+    return out
 
 
 def persona_keyword_alert(clf: Classifier, analyses: Sequence[Analysis]) -> np.ndarray:
@@ -61,7 +128,8 @@ def request_phrase_alert(analyses: Sequence[Analysis]) -> np.ndarray:
 
 def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int = 1000) -> dict[str, Any]:
     """All figures for labelled ``rows`` (see module docstring)."""
-    rows = [r for r in rows if r.get("label") in (0, 1, True, False)]
+    unsure = sum(1 for r in rows if r.get("label") is None)
+    rows = [r for r in rows if r.get("label") in (0, 1)]
     if not rows:
         raise ValueError("no labelled rows (label 1 or 0) in the input")
     results = clf.classify_many([(r.get("title"), r.get("body"), r.get("lang")) for r in rows])
@@ -70,7 +138,8 @@ def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int =
     p = np.array([res.request_probability for res in results])
     thr = clf.settings.request_threshold
     langs = np.array([res.lang for res in results])
-    out: dict[str, Any] = {"n": len(rows), "positives": int(y.sum()), "threshold": thr, "model_version": clf.version}
+    out: dict[str, Any] = {"n": len(rows), "positives": int(y.sum()), "skipped_unsure": unsure, "threshold": thr,
+                           "model_version": clf.version}
     out["model"] = evaluate_scores(y, p, thr, n_boot)
     kw = persona_keyword_alert(clf, analyses)
     rp = request_phrase_alert(analyses)
@@ -110,7 +179,8 @@ def format_report(rep: dict[str, Any]) -> str:
         return (f"  {name:26s} precision {c('precision')}  recall {c('recall')}  F1 {c('f1')}  PR-AUC {c('pr_auc')}\n"
                 f"  {'':26s} precision@10 {m['p@10']:.2f}  @25 {m['p@25']:.2f}  @50 {m['p@50']:.2f}   (n={m['n']}, positives={m['positives']})")
 
-    out = [f"{rep['n']} labelled posts, {rep['positives']} help requests; model {rep['model_version']}, "
+    skipped = f" ({rep['skipped_unsure']} with label null skipped)" if rep.get("skipped_unsure") else ""
+    out = [f"{rep['n']} labelled posts{skipped}, {rep['positives']} help requests; model {rep['model_version']}, "
            f"threshold {rep['threshold']:.2f}; 95% bootstrap intervals in brackets", "", "All posts:"]
     out.append(line("classifier", rep["model"]))
     out.append(line("keyword alert (personas)", rep["baseline_persona_keywords"]))

@@ -25,20 +25,14 @@ def _load_classifier(cfg, model: str | None):
         sys.exit(1)
 
 
-def _read_input(path: str) -> list[dict]:
-    from radar.classify.evaluate import read_jsonl
+def _read_input(path: str, labelled: bool = False) -> list[dict]:
+    from radar.classify.evaluate import normalise_rows, read_jsonl
 
     try:
-        rows = read_jsonl(path)
+        return normalise_rows(read_jsonl(path), path, labelled=labelled)
     except (OSError, ValueError) as exc:
         click.echo(f"Cannot read {path}: {exc}", err=True)
         sys.exit(1)
-    for n, r in enumerate(rows, start=1):
-        if not isinstance(r, dict) or not ("title" in r or "body" in r):
-            click.echo(f"{path}: object {n} has neither 'title' nor 'body'; each line needs "
-                       '{"id": ..., "title": ..., "body": ...}', err=True)
-            sys.exit(1)
-    return rows
 
 
 @click.command("classify")
@@ -84,7 +78,7 @@ def evaluate_cmd(input_file: str, plot: str | None, model: str | None, as_json: 
     from radar.classify.evaluate import evaluate_rows, format_report, plot_pr
 
     cfg = config_or_exit()
-    rows = _read_input(input_file)
+    rows = _read_input(input_file, labelled=True)
     clf = _load_classifier(cfg, model)
     try:
         rep = evaluate_rows(clf, rows, n_boot=bootstrap)
