@@ -48,6 +48,8 @@ class Analysis:
     matches: list[Match] = field(default_factory=list)
     urgency: list[tuple[str, str]] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
+    direct: list[tuple[str, str]] = field(default_factory=list)
+    """Direct request forms found (form, matched text): see ``patterns.DIRECT_QUESTIONS``."""
 
     @property
     def model_text(self) -> str:
@@ -125,6 +127,7 @@ class Analyzer:
                 if pats:
                     m.add(g, pats)
             self.matcher[lang] = m
+        self._direct = {lang: patterns.direct_patterns(lang) for lang in LANGS}
         self._names = feature_names()
 
     # ------------------------------------------------------------------ public
@@ -258,7 +261,31 @@ class Analyzer:
             "has_body": float(bool(title and body)),
         })
         return Analysis(lang=real_lang, title=title, body=body, text=text, lowers=lowers, lemmas=lemmas,
-                        matches=matches, urgency=urgency, features=f)
+                        matches=matches, urgency=urgency, features=f,
+                        direct=self._direct_forms(lang, title, body, text, matches, starts, ends, is_q))
+
+    def _direct_forms(self, lang: str, title: str, body: str, text: str, matches: list[Match],
+                      starts: list[int], ends: list[int], is_q: list[bool]) -> list[tuple[str, str]]:
+        """Direct request forms (``patterns.DIRECT_QUESTIONS``/``DIRECT_OPENINGS``/``CHOICE_TITLE``);
+        none in a job advert or an offer ("Wir suchen einen Elektriker (m/w/d)")."""
+        if any(m.group in ("job_ad", "offer") for m in matches):
+            return []
+        questions, openings = self._direct[lang]
+        out: list[tuple[str, str]] = []
+        for s, e, q in zip(starts, ends, is_q):
+            if q:
+                sentence = text[s:e]
+                for form, rx in questions:
+                    if (m := rx.search(sentence)):
+                        out.append((form, m.group(0).strip()))
+        opening = title if title else text[starts[0]:ends[0]].strip()
+        for rx in openings:
+            if rx.search(opening):
+                out.append(("seek", opening if len(opening) <= 80 else opening[:79] + "…"))
+                break
+        if title and body and patterns.CHOICE_TITLE.search(title) and any(is_q[1:]):
+            out.append(("comparison", title))
+        return out
 
 
 def _longest(matches: list[Match]) -> list[Match]:

@@ -275,6 +275,16 @@ class RequestModel:
         z = a * self.decision(X) + b
         return 1.0 / (1.0 + np.exp(-z))
 
+    def request_probability(self, analyses: Sequence[Analysis], X=None, direct_floor: float = 0.0) -> np.ndarray:
+        """Calibrated request probabilities of ``analyses``; a post with a direct request form
+        (``Analysis.direct``) gets at least ``direct_floor``."""
+        p = self.probability(self.matrix(analyses) if X is None else X)
+        if direct_floor > 0:
+            hit = np.fromiter((bool(a.direct) for a in analyses), dtype=bool, count=len(analyses))
+            if hit.any():
+                p = np.where(hit, np.maximum(p, direct_floor), p)
+        return p
+
     def intent_proba(self, X) -> np.ndarray:
         """``(n, len(INTENT_CLASSES))`` probabilities, columns in INTENT_CLASSES order."""
         p = self.intent_clf.predict_proba(X)

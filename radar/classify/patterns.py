@@ -296,3 +296,85 @@ def matcher_patterns(lang: str) -> dict[str, list[list[dict]]]:
 
 # "Scala or Elixir?", "Laufband oder draußen?": a short choice question
 COMPARISON_QUESTION = re.compile(r"\b(\w[\w.+-]*) (?:or|oder) (\w[\w.+-]*)(?: \w+){0,2} ?\?", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- direct request forms
+# A few forms ask so plainly that a post using them is a help request whatever else it says:
+# "Kann mir jemand einen Steuerberater empfehlen?", "Wo bekomme ich …?", "Suche …", "lexoffice
+# oder sevDesk?" above a body that asks. The learned model has seen few of them in German (its
+# German requests are mostly railway tweets), so it can miss them in a body or under a bare title;
+# for such a post the request probability is at least ``[classifier] direct_request_floor``.
+# Measured precision and counts: README "Classifier". Question forms are looked for in sentences
+# ending with "?"; ``OPENING`` in the title (or the first sentence of a post without a title).
+_GAP = r"(?:[^?]{0,%d})"
+DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
+    "de": {
+        "recommendation": [
+            r"\b(?:kann|könnte|könnt|könntet|würdet|würden)\b" + _GAP % 80 + r"\b(?:empfehlen|empfehlt)\b",
+            r"\b(?:habt ihr|hat jemand|hättet ihr|hat hier jemand|hat wer|gibt es)\b" + _GAP % 40
+            + r"\b(?:empfehlungen?|tipps?|vorschläge|geheimtipps?)\b",
+            r"\bkennt (?:jemand|ihr|wer)\b" + _GAP % 50
+            + r"\b(?:gute[nmrs]?|zuverlässige[nmrs]?|empfehlenswerte[nmrs]?|seriöse[nmrs]?|günstige[nmrs]?)\b",
+            r"\bwas (?:würdet|könnt) ihr\b" + _GAP % 40 + r"\b(?:empfehlen|nehmen|kaufen|raten)\b",
+        ],
+        "where": [
+            r"\bwo(?:her)? (?:kann|könnte) (?:ich|man)\b" + _GAP % 50
+            + r"\b(?:kaufen|bekommen|finden|bestellen|kriegen|reparieren|machen lassen)\b",
+            r"\bwo(?:her)? (?:bekomme|kriege|krieg|finde|kaufe|bestelle) ich\b",
+            r"\bwo (?:gibt es|gibts|gibt's) (?:in|hier|im|am|eine[nm]?|ein|gute[nmrs]?|günstige[nmrs]?)\b(?!.*\bdenn\b)",
+        ],
+        "experience": [
+            r"\b(?:hat|habt|hatte) (?:hier )?(?:schon )?(?:jemand|ihr|wer)\b" + _GAP % 50 + r"\berfahrung(?:en)?\b",
+            r"\b(?:eure|deine) erfahrungen (?:mit|zu)\b",
+        ],
+        "help": [
+            r"\b(?:kann|könnte|könnt|könntet) (?:mir|uns) (?:hier |da |dabei |bitte )?(?:jemand|wer|einer|irgendwer)\b"
+            + _GAP % 40 + r"\b(?:helfen|weiterhelfen)\b",
+            r"\bwer kann (?:mir|uns)\b" + _GAP % 40 + r"\b(?:helfen|weiterhelfen)\b",
+        ],
+    },
+    "en": {
+        "recommendation": [
+            r"\b(?:can|could|would) (?:anyone|someone|you|somebody|you guys|y'all)\b" + _GAP % 60 + r"\b(?:recommend|suggest)\b",
+            r"\bany (?:good )?(?:recommendations|suggestions)\b",
+            r"\brecommendations? (?:for|on)\b",
+            r"\bwhat (?:would|do) you (?:recommend|suggest)\b",
+        ],
+        "where": [
+            r"\bwhere (?:can|do|should|would) (?:i|we|one) (?:buy|get|find|order|purchase|rent|hire)\b",
+            r"\bwhere to (?:buy|get|find|order)\b",
+        ],
+        "experience": [
+            r"\b(?:has|have) (?:anyone|anybody|any of you)\b" + _GAP % 40 + r"\b(?:used|tried|experience)\b",
+            r"\bany experiences? (?:with|using)\b",
+        ],
+        "help": [r"\b(?:can|could) (?:anyone|someone|somebody)\b" + _GAP % 30 + r"\bhelp\b"],
+    },
+}
+_HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
+          "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
+DIRECT_OPENINGS: dict[str, list[str]] = {
+    # "Suche einen Steuerberater", "Wir suchen …", not the headline "Suche nach dem Täter"
+    "de": [r"^" + _HELLO["de"] + r"(?:ich|wir) (?:suche|suchen)\b",
+           r"^" + _HELLO["de"] + r"suche\s+(?!nach\b)\w",
+           r"^" + _HELLO["de"] + r"(?:ich bin|wir sind) auf der suche\b"],
+    # "Looking for a bookkeeper", not the headline "Looking for the Higgs boson"
+    "en": [r"^" + _HELLO["en"] + r"(?:i'?m |i am |we'?re |we are )?(?:looking for|searching for)\s+"
+           r"(?:a|an|some|good|recommendations?|advice|suggestions?|help|someone)\b"],
+}
+# "lexoffice oder sevDesk?" as the title of a post whose body asks as well
+CHOICE_TITLE = re.compile(r"^[^?]{1,60}\s(?:oder|or|vs\.?|versus)\s[^?]{1,40}\?\s*$", re.IGNORECASE)
+DIRECT_LABELS: dict[str, tuple[str, str]] = {
+    "recommendation": ("asks directly for a recommendation", "fragt direkt nach einer Empfehlung"),
+    "where": ("asks directly where to get something", "fragt direkt, wo es etwas gibt"),
+    "experience": ("asks directly for experiences", "fragt direkt nach Erfahrungen"),
+    "help": ("asks directly for help", "bittet direkt um Hilfe"),
+    "seek": ("opens with what is sought", "beginnt mit dem Gesuchten"),
+    "comparison": ("asks to choose between options", "fragt nach der Wahl zwischen Optionen"),
+}
+
+
+def direct_patterns(lang: str) -> tuple[list[tuple[str, re.Pattern]], list[re.Pattern]]:
+    """Compiled ``(form, expression)`` question forms and opening expressions of ``lang``."""
+    qs = [(form, re.compile(p, re.IGNORECASE)) for form, ps in DIRECT_QUESTIONS.get(lang, {}).items() for p in ps]
+    return qs, [re.compile(p, re.IGNORECASE) for p in DIRECT_OPENINGS.get(lang, [])]

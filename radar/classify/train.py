@@ -94,6 +94,13 @@ def default_threshold() -> float:
     return ClassifierSettings().request_threshold
 
 
+def default_floor() -> float:
+    """``[classifier] direct_request_floor`` as shipped: evaluations score what ``radar classify`` gives."""
+    from radar.config import ClassifierSettings
+
+    return ClassifierSettings().direct_request_floor
+
+
 def evaluate_model(model: RequestModel, analyzer: Analyzer, examples: Sequence[Example], threshold: float | None = None,
                    n_boot: int = 500) -> dict[str, Any]:
     """Figures overall and per language on labelled ``examples``."""
@@ -102,7 +109,7 @@ def evaluate_model(model: RequestModel, analyzer: Analyzer, examples: Sequence[E
     if not ex:
         return {}
     analyses = analyzer.analyse_many([(e.title, e.body, e.lang) for e in ex])
-    p = model.probability(model.matrix(analyses))
+    p = model.request_probability(analyses, direct_floor=default_floor())
     y = np.array([e.label for e in ex])
     out: dict[str, Any] = {"all": evaluate_scores(y, p, threshold, n_boot)}
     langs = np.array([a.lang for a in analyses])
@@ -125,7 +132,7 @@ def german_test_cv(examples: Sequence[Example], analyzer: Analyzer, options: Mod
         model = train_on(base + [e for e in test if fold_of[e.id] != k], analyzer, options)
         held = [e for e in test if fold_of[e.id] == k]
         a = analyzer.analyse_many([(e.title, e.body, e.lang) for e in held])
-        for e, p in zip(held, model.probability(model.matrix(a))):
+        for e, p in zip(held, model.request_probability(a, direct_floor=default_floor())):
             scores[e.id] = float(p)
         log(f"  German set fold {k + 1}/{folds} done")
     y = np.array([e.label for e in test])
