@@ -46,7 +46,7 @@ INTENT_RULES: dict[str, tuple[str, float]] = {
 # labelled requests the 7 intents this changes are all weakly labelled tech-support posts read as
 # "support" that ask for recommendations ("Does anyone have any recommendations?"); see README Classifier.
 DIRECT_INTENTS: dict[str, str | None] = {"recommendation": "recommendation", "where": "supplier", "experience": "experience",
-                                         "comparison": "comparison", "seek": None, "help": None}
+                                         "comparison": "comparison", "seek": None, "help": None, "best": "recommendation"}
 DIRECT_INTENT_WEIGHT = 0.5
 URGENCY_POINTS = {"deadline": 40.0, "budget": 20.0, "evaluating": 20.0, "purchase": 15.0, "company": 10.0}
 _INTENT_WORDS = {

@@ -322,10 +322,14 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             + r"\b(?:kaufen|bekommen|finden|bestellen|kriegen|reparieren|machen lassen)\b",
             r"\bwo(?:her)? (?:bekomme|kriege|krieg|finde|kaufe|bestelle) ich\b",
             r"\bwo (?:gibt es|gibts|gibt's) (?:in|hier|im|am|eine[nm]?|ein|gute[nmrs]?|günstige[nmrs]?)\b(?!.*\bdenn\b)",
+            # the verb last in a clause: "weiß jemand, wo ich hier Fliesen kaufen kann?"
+            r"\bwo(?:her)? (?:ich|man|wir)\b" + _GAP % 50 + r"\b(?:kaufen|bekommen|finden|bestellen|kriegen)\s+(?:kann|könnte|können)\b",
         ],
+        "best": [r"\bwas (?:ist|sind) (?:der|die|das) beste[n]?\b" + _GAP % 50 + r"\bfür\b"],
         "experience": [
             r"\b(?:hat|habt|hatte) (?:hier )?(?:schon )?(?:jemand|ihr|wer)\b" + _GAP % 50 + r"\berfahrung(?:en)?\b",
             r"\b(?:eure|deine) erfahrungen (?:mit|zu)\b",
+            r"^erfahrung(?:en)? mit\b",
         ],
         "help": [
             r"\b(?:kann|könnte|könnt|könntet) (?:mir|uns) (?:hier |da |dabei |bitte )?(?:jemand|wer|einer|irgendwer)\b"
@@ -339,7 +343,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bany (?:good )?(?:recommendations|suggestions)\b",
             r"\brecommendations? (?:for|on)\b",
             r"\bwhat (?:would|do) you (?:recommend|suggest)\b",
+            r"\bis there (?:a|an|any) (?:good |decent |free |cheap |reliable |simple )?(?:app|tool|software|service|program|"
+            r"website|site|plugin|library|alternative)\b",
         ],
+        "best": [r"\bwhat(?:'s| is| are) the best\b" + _GAP % 50 + r"\bfor\b"],
         "where": [
             r"\bwhere (?:can|do|should|would) (?:i|we|one) (?:buy|get|find|order|purchase|rent|hire)\b",
             r"\bwhere to (?:buy|get|find|order)\b",
@@ -370,6 +377,7 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "experience": ("asks directly for experiences", "fragt direkt nach Erfahrungen"),
     "help": ("asks directly for help", "bittet direkt um Hilfe"),
     "seek": ("opens with what is sought", "beginnt mit dem Gesuchten"),
+    "best": ("asks for the best option", "fragt nach der besten Wahl"),
     "comparison": ("asks to choose between options", "fragt nach der Wahl zwischen Optionen"),
 }
 
