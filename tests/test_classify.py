@@ -98,7 +98,10 @@ def test_explanation_names_phrases_personas_and_urgency(classifier):
     assert r.temperature != "cold"
     assert "Suche" in r.explanation and "Dringlichkeit" in r.explanation and "company size" in r.explanation
     en = classifier.classify("Any recommendations for an IT provider in Munich?", "Our team of 60 needs help with backups ASAP.")
-    assert "Evidence:" in en.explanation and "Urgency" in en.explanation and "Fits" in en.explanation
+    assert "Urgency" in en.explanation and "Fits" in en.explanation
+    # the asking phrase is named once: as a direct form, not again as evidence
+    assert 'Asks directly: "Any recommendations" (asks directly for a recommendation)' in en.explanation
+    assert en.explanation.count("Any recommendations") == 1
 
 
 # A direct request form sets a floor under the probability: the model has few German requests

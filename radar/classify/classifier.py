@@ -329,8 +329,9 @@ def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: Per
     if ev.get("direct"):
         parts.append(("Direkte Anfrage: " if de else "Asks directly: ")
                      + "; ".join(f'"{x["phrase"]}" ({x["signal"]})' for x in ev["direct"][:2]) + ".")
+    said = [x["phrase"].lower() for x in ev.get("direct", [])[:2]]  # not repeated as evidence
     key_phrases = [f'"{x["phrase"]}" ({x["signal"]})' for x in ev["phrases"]
-                   if x["group"] not in ("help_word", "provider_word")][:4]
+                   if x["group"] not in ("help_word", "provider_word") and not any(x["phrase"].lower() in d for d in said)][:4]
     if key_phrases:
         parts.append(("Hinweise: " if de else "Evidence: ") + "; ".join(key_phrases) + ".")
     if ev["raised"]:
