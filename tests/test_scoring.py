@@ -277,6 +277,25 @@ def test_radar_classify_and_evaluate_take_input_as_people_write_it(no_db_config,
     assert res.exit_code == 1 and "object 1 is a JSON list" in res.output
 
 
+def test_radar_classify_runs_outside_the_project_folder(tmp_path, monkeypatch):
+    """No ./config and no RADAR_CONFIG: classify and evaluate (no database needed) use the shipped
+    config and say so; a command that needs the database still asks for a config folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RADAR_CONFIG", raising=False)
+    monkeypatch.delenv("RADAR_DATABASE_URL", raising=False)
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(json.dumps({"id": 1, "title": "Kann mir jemand einen Steuerberater empfehlen?", "label": 1}) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["classify", str(inp)])
+    assert res.exit_code == 0, res.output
+    assert "using the shipped config" in res.output and str(ROOT / "config") in res.output
+    line = json.loads(res.output.strip().splitlines()[-1])
+    assert line["id"] == 1 and line["is_request"] and set(line["persona_fit"]) == {p.name for p in load_config(ROOT / "config").personas}
+    res = CliRunner().invoke(main, ["evaluate", str(inp), "--bootstrap", "10"])
+    assert res.exit_code == 0 and "1 labelled posts" in res.output
+    res = CliRunner().invoke(main, ["status"])
+    assert res.exit_code == 2 and "config folder not found" in res.output
+
+
 def test_radar_evaluate_reports_figures_and_baselines(no_db_config, tmp_path):
     rows = [(1, "recommendation", "Which password manager do you recommend?", ""),
             (1, "supplier", "Wo bekomme ich in Stuttgart gute Fliesen?", ""),

@@ -46,7 +46,7 @@ def classify_cmd(input_file: str, output: str | None, model: str | None) -> None
 
     Example: radar classify posts.jsonl -o scored.jsonl
     """
-    cfg = config_or_exit()
+    cfg = config_or_exit(shipped_fallback=True)
     rows = _read_input(input_file)
     clf = _load_classifier(cfg, model)
     results = clf.classify_many(rows)
@@ -77,7 +77,7 @@ def evaluate_cmd(input_file: str, plot: str | None, model: str | None, as_json: 
     """
     from radar.classify.evaluate import evaluate_rows, format_report, plot_pr
 
-    cfg = config_or_exit()
+    cfg = config_or_exit(shipped_fallback=True)
     rows = _read_input(input_file, labelled=True)
     clf = _load_classifier(cfg, model)
     try:

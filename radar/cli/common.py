@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from sqlalchemy.orm import Session
@@ -14,10 +15,23 @@ from radar.config import Config, ConfigError, load_config
 EXIT_CONFIG = 2
 
 
-def config_or_exit() -> Config:
-    """The loaded config, or print every problem (file, key, reason, example) and exit 2."""
+SHIPPED_CONFIG = Path(__file__).resolve().parents[2] / "config"
+
+
+def config_or_exit(shipped_fallback: bool = False) -> Config:
+    """The loaded config, or print every problem (file, key, reason, example) and exit 2.
+
+    With ``shipped_fallback`` (commands that need no database: classify, evaluate), a missing
+    ``./config`` with no ``$RADAR_CONFIG`` falls back to the project's own config folder, with a
+    note on stderr, so that they also run from another directory."""
+    import os
+
+    folder = None
+    if shipped_fallback and not os.environ.get("RADAR_CONFIG") and not Path("config").is_dir() and SHIPPED_CONFIG.is_dir():
+        folder = SHIPPED_CONFIG
+        click.echo(f"No ./config here and RADAR_CONFIG is not set: using the shipped config {folder}.", err=True)
     try:
-        return load_config()
+        return load_config(folder)
     except ConfigError as exc:
         click.echo("Configuration error:", err=True)
         for p in exc.problems:
