@@ -210,10 +210,13 @@ def train_and_register(session: Session, cfg: Config, data_dir: str | None = Non
     analyzer = shared_analyzer()
     model = train.train_on(tr, analyzer, progress=step)
     model.version = version or time.strftime("%Y-%m-%dT%H-%M-%S", time.gmtime())
-    new_figs = train.evaluate_model(model, analyzer, ev, n_boot=200)
+    settings = cfg.settings.classifier  # compared as they will be used: the configured threshold and floor
+    new_figs = train.evaluate_model(model, analyzer, ev, n_boot=200, threshold=settings.request_threshold,
+                                    direct_floor=settings.direct_request_floor)
     current = active_version(session)
     old_model = load_model(BUNDLED_MODEL if current.artifact_path == BUNDLED else current.artifact_path)
-    old_figs = train.evaluate_model(old_model, analyzer, ev, n_boot=200)
+    old_figs = train.evaluate_model(old_model, analyzer, ev, n_boot=200, threshold=settings.request_threshold,
+                                    direct_floor=settings.direct_request_floor)
     step("evaluate")
     model.metrics = {"evaluation": new_figs}
     path = models_dir(cfg) / f"{model.version}.joblib"

@@ -283,3 +283,18 @@ def test_bundled_model_loads_without_scikit_learn():
             "c.classify('Kann mir jemand einen Steuerberater empfehlen?', ''); print('sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_model_evaluation_scores_with_the_given_threshold_and_floor(classifier):
+    """`radar train` compares models as they will be used: the configured threshold and floor."""
+    from radar.classify import train
+    from radar.classify.dataset import Example
+
+    ex = [Example("a", "Steuerberater", "Kann mir jemand einen Steuerberater in Stuttgart empfehlen?", 1, "recommendation", "t", None, 1),
+          Example("b", "", "Bahn-Chef Grube verspricht Ende der umgekehrten Wagenreihung, berichtet die Zeitung.", 0, "none", "t", None, 2),
+          Example("c", "Which password manager do you recommend?", "", 1, "recommendation", "t", None, 3)]
+    with_floor = train.evaluate_model(classifier.model, classifier.analyzer, ex, threshold=0.25, n_boot=10, direct_floor=0.5)
+    without = train.evaluate_model(classifier.model, classifier.analyzer, ex, threshold=0.25, n_boot=10, direct_floor=0.0)
+    assert with_floor["all"]["recall"] == 1.0 and without["all"]["recall"] == 0.5
+    strict = train.evaluate_model(classifier.model, classifier.analyzer, ex, threshold=0.99, n_boot=10, direct_floor=0.5)
+    assert strict["all"]["recall"] < 1.0

@@ -102,14 +102,16 @@ def default_floor() -> float:
 
 
 def evaluate_model(model: RequestModel, analyzer: Analyzer, examples: Sequence[Example], threshold: float | None = None,
-                   n_boot: int = 500) -> dict[str, Any]:
-    """Figures overall and per language on labelled ``examples``."""
+                   n_boot: int = 500, direct_floor: float | None = None) -> dict[str, Any]:
+    """Figures overall and per language on labelled ``examples`` (threshold and direct-form floor:
+    the shipped defaults unless given)."""
     threshold = default_threshold() if threshold is None else threshold
+    direct_floor = default_floor() if direct_floor is None else direct_floor
     ex = [e for e in examples if e.label in (0, 1)]
     if not ex:
         return {}
     analyses = analyzer.analyse_many([(e.title, e.body, e.lang) for e in ex])
-    p = model.request_probability(analyses, direct_floor=default_floor())
+    p = model.request_probability(analyses, direct_floor=direct_floor)
     y = np.array([e.label for e in ex])
     out: dict[str, Any] = {"all": evaluate_scores(y, p, threshold, n_boot)}
     langs = np.array([a.lang for a in analyses])
