@@ -277,6 +277,25 @@ def test_radar_classify_and_evaluate_take_input_as_people_write_it(no_db_config,
     assert res.exit_code == 1 and "object 1 is a JSON list" in res.output
 
 
+def test_radar_evaluate_prints_strict_json_when_a_figure_is_undefined(no_db_config, tmp_path):
+    """English posts without a single request: their PR-AUC is undefined — null in --json (not NaN,
+    which JSON parsers refuse) and "n/a (no help requests)" in the report."""
+    inp = tmp_path / "lab.jsonl"
+    rows = [{"id": 1, "title": "Kann mir jemand einen Steuerberater empfehlen?", "label": 1, "intent": "recommendation"},
+            {"id": 2, "title": "44.000 Menschen auf dem Schlossplatz", "label": 0},
+            {"id": 3, "title": "Nvidia settles graphics card false advertising class action", "label": 0}]
+    inp.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["evaluate", str(inp), "--json", "--bootstrap", "10"])
+    assert res.exit_code == 0, res.output
+
+    def refuse(const):
+        raise ValueError(const)
+    rep = json.loads(res.output, parse_constant=refuse)
+    assert rep["per_language"]["en"]["model"]["pr_auc"] is None and rep["per_language"]["de"]["model"]["pr_auc"] == 1.0
+    res = CliRunner().invoke(main, ["evaluate", str(inp), "--bootstrap", "10"])
+    assert "PR-AUC n/a (no help requests)" in res.output.split("Language en:")[1]
+
+
 def test_radar_classify_runs_outside_the_project_folder(tmp_path, monkeypatch):
     """No ./config and no RADAR_CONFIG: classify and evaluate (no database needed) use the shipped
     config and say so; a command that needs the database still asks for a config folder."""

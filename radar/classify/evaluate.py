@@ -169,12 +169,28 @@ def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int =
     return out
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN/inf (a figure that is undefined, e.g. PR-AUC of posts without a single
+    request) as None and numpy numbers as Python numbers, so that ``--json`` prints strict JSON."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
 def format_report(rep: dict[str, Any]) -> str:
     def line(name: str, m: dict) -> str:
         ci = m.get("ci", {})
 
         def c(k: str) -> str:
             lo, hi = ci.get(k, (float("nan"), float("nan")))
+            if not np.isfinite(m[k]):
+                return "n/a (no help requests)" if not m.get("positives") else "n/a"
             return f"{m[k]:.3f} [{lo:.2f}–{hi:.2f}]"
         return (f"  {name:26s} precision {c('precision')}  recall {c('recall')}  F1 {c('f1')}  PR-AUC {c('pr_auc')}\n"
                 f"  {'':26s} precision@10 {m['p@10']:.2f}  @25 {m['p@25']:.2f}  @50 {m['p@50']:.2f}   (n={m['n']}, positives={m['positives']})")

@@ -89,7 +89,9 @@ def evaluate_cmd(input_file: str, plot: str | None, model: str | None, as_json: 
         plot_pr(rep, plot)
     rep.pop("_curve", None)
     if as_json:
-        click.echo(json.dumps(rep, indent=1, default=float))
+        from radar.classify.evaluate import json_safe
+
+        click.echo(json.dumps(json_safe(rep), indent=1, allow_nan=False))
     else:
         click.echo(format_report(rep))
         if plot:
