@@ -46,7 +46,8 @@ INTENT_RULES: dict[str, tuple[str, float]] = {
 # labelled requests the 7 intents this changes are all weakly labelled tech-support posts read as
 # "support" that ask for recommendations ("Does anyone have any recommendations?"); see README Classifier.
 DIRECT_INTENTS: dict[str, str | None] = {"recommendation": "recommendation", "where": "supplier", "experience": "experience",
-                                         "comparison": "comparison", "seek": None, "help": None, "best": "recommendation"}
+                                         "comparison": "comparison", "seek": None, "help": None, "best": "recommendation",
+                                         "provider": "supplier"}
 DIRECT_INTENT_WEIGHT = 0.5
 URGENCY_POINTS = {"deadline": 40.0, "budget": 20.0, "evaluating": 20.0, "purchase": 15.0, "company": 10.0}
 _INTENT_WORDS = {
@@ -226,13 +227,11 @@ def _combine_intents(model_p, a: Analysis) -> dict[str, float]:
         model["support"] = 1.0
     else:
         model = {c: float(v) for c, v in zip(INTENT_CLASSES, model_p)}
-    if total <= 0:
-        return model
     # the phrases say directly what is asked; the model has learnt from ~1,700 requests which phrases
     # mislead (e.g. "how to … with X or Y" is support, not a comparison). Weights measured on the
     # hand-labelled requests of the evaluation split (rules 0 / 0.3 / 0.5 / 1.0: accuracy 0.76 / 0.77 /
     # 0.70 / 0.62); the rules keep a say for intents with few training examples (supplier, comparison).
-    blend = {c: 0.7 * model[c] + 0.3 * rules[c] / total for c in INTENT_CLASSES}
+    blend = model if total <= 0 else {c: 0.7 * model[c] + 0.3 * rules[c] / total for c in INTENT_CLASSES}
     direct = [DIRECT_INTENTS[form] for form, _ in a.direct if DIRECT_INTENTS.get(form)]
     if not direct or DIRECT_INTENT_WEIGHT <= 0:
         return blend

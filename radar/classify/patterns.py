@@ -326,6 +326,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwo(?:her)? (?:ich|man|wir)\b" + _GAP % 50 + r"\b(?:kaufen|bekommen|finden|bestellen|kriegen)\s+(?:kann|könnte|können)\b",
         ],
         "best": [r"\bwas (?:ist|sind) (?:der|die|das) beste[n]?\b" + _GAP % 50 + r"\bfür\b"],
+        "comparison": [r"\bwas (?:ist|wäre) besser\b", r"\bwelche[rs]? (?:ist|wäre) besser\b",
+                       r"\bwelche[nrs]? (?:soll|sollte|würdet ihr) (?:ich |man )?(?:nehmen|kaufen|wählen)\b"],
+        "provider": [r"\b(?:kennt|weiß) (?:hier )?(?:jemand|ihr|wer)\b" + _GAP % 30
+                     + r"\b(?:jemanden|eine firma|einen laden|einen shop|eine werkstatt|einen handwerker|einen anbieter)\b",
+                     r"\b(?:bietet|verkauft|repariert|vermietet) (?:hier )?(?:jemand|wer|irgendwer)\b"],
         "experience": [
             r"\b(?:hat|habt|hatte) (?:hier )?(?:schon )?(?:jemand|ihr|wer)\b" + _GAP % 50 + r"\berfahrung(?:en)?\b",
             r"\b(?:eure|deine) erfahrungen (?:mit|zu)\b",
@@ -347,6 +352,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"website|site|plugin|library|alternative)\b",
         ],
         "best": [r"\bwhat(?:'s| is| are) the best\b" + _GAP % 50 + r"\bfor\b"],
+        "comparison": [r"\bwhich (?:is|one is|would be|one would be) (?:a |the )?better\b",
+                       r"\bwhich (?:one )?should (?:i|we) (?:choose|pick|buy|use|go with|get)\b"],
+        "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
+                     r"\b(?:does|do) (?:anybody|anyone|you) know (?:a|an|of a|of an|any) (?:good |reliable |decent )?"
+                     r"(?:company|shop|store|service|provider|vendor|contractor|agency|consultant|freelancer|mechanic|plumber|lawyer|accountant)\b"],
         "where": [
             r"\bwhere (?:can|do|should|would) (?:i|we|one) (?:buy|get|find|order|purchase|rent|hire)\b",
             r"\bwhere to (?:buy|get|find|order)\b",
@@ -378,6 +388,7 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "help": ("asks directly for help", "bittet direkt um Hilfe"),
     "seek": ("opens with what is sought", "beginnt mit dem Gesuchten"),
     "best": ("asks for the best option", "fragt nach der besten Wahl"),
+    "provider": ("asks who offers something", "fragt, wer etwas anbietet"),
     "comparison": ("asks to choose between options", "fragt nach der Wahl zwischen Optionen"),
 }
 
