@@ -296,6 +296,31 @@ def test_radar_evaluate_prints_strict_json_when_a_figure_is_undefined(no_db_conf
     assert "PR-AUC n/a (no help requests)" in res.output.split("Language en:")[1]
 
 
+def test_radar_evaluate_shows_thresholds_and_errors(no_db_config, tmp_path):
+    """For tuning: precision/recall/F1 by threshold and, with --errors, the false positives and
+    missed requests by name."""
+    rows = [{"id": "req", "title": "Kann mir jemand einen Steuerberater in Stuttgart empfehlen?", "label": 1},
+            {"id": "news", "title": "Nvidia settles graphics card false advertising class action", "label": 0},
+            {"id": "sale", "body": "Verkaufe 2 DB Geschenk-Tickets 1. Klasse, je 75 €, bei Interesse PN.", "label": 1},
+            {"id": "pw", "title": "Which password manager do you recommend?", "label": 0}]
+    inp = tmp_path / "lab.jsonl"
+    inp.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["evaluate", str(inp), "--json", "--bootstrap", "10"])
+    rep = json.loads(res.output)
+    by_t = {round(r["threshold"], 2): r for r in rep["thresholds"]}
+    assert by_t[0.25] == {"threshold": 0.25, "flagged": 2, "precision": 0.5, "recall": 0.5, "f1": 0.5}
+    assert by_t[0.1]["flagged"] >= by_t[0.8]["flagged"]
+    assert [e["id"] for e in rep["errors"]["false_positives"]] == ["pw"]
+    assert [e["id"] for e in rep["errors"]["missed_requests"]] == ["sale"]
+    res = CliRunner().invoke(main, ["evaluate", str(inp), "--bootstrap", "10", "--errors", "5"])
+    assert res.exit_code == 0, res.output
+    assert "By threshold" in res.output and "*    0.25        2" in res.output
+    fp = res.output.split("False positives")[1].split("Missed requests")[0]
+    assert "id=pw" in fp and "Which password manager" in fp and "id=req" not in fp
+    assert "id=sale" in res.output.split("Missed requests")[1]
+    assert "False positives" not in CliRunner().invoke(main, ["evaluate", str(inp), "--bootstrap", "10"]).output
+
+
 def test_radar_classify_runs_outside_the_project_folder(tmp_path, monkeypatch):
     """No ./config and no RADAR_CONFIG: classify and evaluate (no database needed) use the shipped
     config and say so; a command that needs the database still asks for a config folder."""

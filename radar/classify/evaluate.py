@@ -165,8 +165,39 @@ def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int =
     out["intent_accuracy"] = {k: {"n": len(v), "accuracy": sum(v) / len(v)} for k, v in sorted(per_intent.items())}
     hits = [x for v in per_intent.values() for x in v]
     out["intent_accuracy_all"] = sum(hits) / len(hits) if hits else None
+    out["thresholds"] = threshold_table(y, p)
+    out["errors"] = _errors(rows, results, y, p, thr)
     out["_curve"] = (y, p)
     return out
+
+
+THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def threshold_table(y: np.ndarray, p: np.ndarray, thresholds: Sequence[float] = THRESHOLDS) -> list[dict[str, float]]:
+    """Precision, recall, F1 and the number of posts flagged at each threshold: for choosing
+    ``[classifier] request_threshold`` on one's own labelled posts."""
+    out = []
+    for t in thresholds:
+        pred = p >= t
+        tp = int((pred & (y == 1)).sum())
+        prec = tp / int(pred.sum()) if pred.any() else 0.0
+        rec = tp / int(y.sum()) if y.sum() else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        out.append({"threshold": t, "flagged": int(pred.sum()), "precision": prec, "recall": rec, "f1": f1})
+    return out
+
+
+def _errors(rows, results, y: np.ndarray, p: np.ndarray, thr: float) -> dict[str, list[dict[str, Any]]]:
+    """False positives (highest probability first) and missed requests (lowest first)."""
+    def item(i: int) -> dict[str, Any]:
+        r = rows[i]
+        text = " / ".join(x for x in (r.get("title"), r.get("body")) if x)
+        return {"id": r.get("id"), "lang": results[i].lang, "request_probability": round(float(p[i]), 4),
+                "intent": results[i].intent, "text": text[:160]}
+    fp = sorted((i for i in range(len(y)) if y[i] == 0 and p[i] >= thr), key=lambda i: -p[i])
+    fn = sorted((i for i in range(len(y)) if y[i] == 1 and p[i] < thr), key=lambda i: p[i])
+    return {"false_positives": [item(i) for i in fp], "missed_requests": [item(i) for i in fn]}
 
 
 def json_safe(value: Any) -> Any:
@@ -206,11 +237,28 @@ def format_report(rep: dict[str, Any]) -> str:
         out.append(line("classifier", blocks["model"]))
         out.append(line("keyword alert (personas)", blocks["baseline_persona_keywords"]))
         out.append(line("keyword alert (requests)", blocks["baseline_request_phrases"]))
+    out += ["", "By threshold (all posts; the configured one marked *):",
+            "  threshold  flagged  precision  recall    F1"]
+    for row in rep.get("thresholds", []):
+        mark = "*" if abs(row["threshold"] - rep["threshold"]) < 1e-9 else " "
+        out.append(f"  {mark}{row['threshold']:8.2f}  {row['flagged']:7d}  {row['precision']:9.3f}  {row['recall']:6.3f}  {row['f1']:.3f}")
     out += ["", "Intent accuracy (per labelled intent):"]
     for k, v in rep["intent_accuracy"].items():
         out.append(f"  {k:15s} {v['accuracy']:.2f}  (n={v['n']})")
     if rep["intent_accuracy_all"] is not None:
         out.append(f"  {'all':15s} {rep['intent_accuracy_all']:.2f}")
+    return "\n".join(out)
+
+
+def format_errors(rep: dict[str, Any], n: int) -> str:
+    """The ``n`` most confident false positives and the ``n`` lowest-scored missed requests."""
+    out = []
+    for key, title in (("false_positives", "False positives (labelled 0, flagged as requests), highest first"),
+                       ("missed_requests", "Missed requests (labelled 1, below the threshold), lowest first")):
+        items = rep["errors"][key]
+        out += ["", f"{title}: {len(items)}"]
+        for e in items[:n]:
+            out.append(f"  {e['request_probability']:.2f}  {e['lang'] or '?':5s} id={e['id']}  {e['text']}")
     return "\n".join(out)
 
 

@@ -67,15 +67,17 @@ def classify_cmd(input_file: str, output: str | None, model: str | None) -> None
 @click.option("--model", default=None, help=_MODEL_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--bootstrap", default=1000, show_default=True, help="Bootstrap resamples for the 95% intervals.")
-def evaluate_cmd(input_file: str, plot: str | None, model: str | None, as_json: bool, bootstrap: int) -> None:
+@click.option("--errors", "n_errors", default=0, show_default=True, metavar="N",
+              help="Also list the N most confident false positives and the N lowest-scored missed requests.")
+def evaluate_cmd(input_file: str, plot: str | None, model: str | None, as_json: bool, bootstrap: int, n_errors: int) -> None:
     """Measure the classifier on labelled posts: precision, recall, F1, PR-AUC, precision at
     10/25/50, intent accuracy and per-language figures with 95% bootstrap intervals, beside
-    keyword alerts (persona keywords; request phrases) on the same posts. Lines carry
-    "label" (1/0/null) and "intent". No database needed.
+    keyword alerts (persona keywords; request phrases) on the same posts, and precision/recall/F1
+    by threshold. Lines carry "label" (1/0/null) and "intent". No database needed.
 
-    Example: radar evaluate labelled.jsonl --plot pr.png
+    Example: radar evaluate labelled.jsonl --plot pr.png --errors 10
     """
-    from radar.classify.evaluate import evaluate_rows, format_report, plot_pr
+    from radar.classify.evaluate import evaluate_rows, format_errors, format_report, plot_pr
 
     cfg = config_or_exit(shipped_fallback=True)
     rows = _read_input(input_file, labelled=True)
@@ -94,6 +96,8 @@ def evaluate_cmd(input_file: str, plot: str | None, model: str | None, as_json: 
         click.echo(json.dumps(json_safe(rep), indent=1, allow_nan=False))
     else:
         click.echo(format_report(rep))
+        if n_errors > 0:
+            click.echo(format_errors(rep, n_errors))
         if plot:
             click.echo(f"\nchart: {plot}")
 
