@@ -159,6 +159,7 @@ class Classifier:
         probs = self.model.request_probability(analyses, X, self.settings.direct_request_floor)
         intent_p = self.model.intent_proba(X) if self.model.intent_clf is not None else None
         s = self.settings
+        contributions = self.model.contributions_many(X)
         results = []
         for i, a in enumerate(analyses):
             p = float(probs[i])
@@ -174,7 +175,7 @@ class Classifier:
             score = 100.0 * (s.weight_request * p + s.weight_persona * best_fit / 100 + s.weight_urgency * urgency / 100) / wsum
             score = float(min(max(score, 0.0), 100.0))
             temp = "hot" if score >= s.hot_threshold else "warm" if score >= s.warm_threshold else "cold"
-            raised, lowered = self.model.contributions(X, i)
+            raised, lowered = contributions[i]
             evidence = _evidence(a, raised, lowered, fits, urg_ev)
             text = _explain(a.lang, p, is_req, intent, evidence, best if best and best.fit > 0 else None, urgency)
             results.append(ClassificationResult(
