@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import operator
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ class ClassificationResult:
 
 
 _ANALYZER: Analyzer | None = None
+_FIT = operator.attrgetter("fit")
 
 
 def shared_analyzer() -> Analyzer:
@@ -160,18 +162,21 @@ class Classifier:
         intent_p = self.model.intent_proba(X) if self.model.intent_clf is not None else None
         s = self.settings
         contributions = self.model.contributions_many(X)
+        # whole arrays to Python floats at once (indexing numpy element by element is slower)
+        prob_list = probs.tolist()
+        intent_rows = intent_p.tolist() if intent_p is not None else [None] * len(analyses)
+        wsum = s.weight_request + s.weight_persona + s.weight_urgency
         results = []
         for i, a in enumerate(analyses):
-            p = float(probs[i])
+            p = prob_list[i]
             is_req = p >= s.request_threshold
-            ip = _combine_intents(intent_p[i] if intent_p is not None else None, a)
+            ip = _combine_intents(intent_rows[i], a)
             intent = max(ip, key=ip.get) if is_req else "none"
             numbers: dict[str, list] = {}  # find_numbers per unit, shared with _urgency
             fits = self.scorer.score(a.lowers, a.lemmas, a.text, a.lang, numbers)
-            best = max(fits, key=lambda f: f.fit, default=None)
+            best = max(fits, key=_FIT, default=None)
             best_fit = best.fit if best else 0.0
             urgency, urg_ev = _urgency(a, numbers)
-            wsum = s.weight_request + s.weight_persona + s.weight_urgency
             score = 100.0 * (s.weight_request * p + s.weight_persona * best_fit / 100 + s.weight_urgency * urgency / 100) / wsum
             score = float(min(max(score, 0.0), 100.0))
             temp = "hot" if score >= s.hot_threshold else "warm" if score >= s.warm_threshold else "cold"
