@@ -44,6 +44,21 @@ def _unit_regexes(unit: str) -> list[re.Pattern]:
     return [re.compile(p, re.IGNORECASE) for p in pats]
 
 
+# An expression that starts with \b and a number can only match where a number starts after a
+# non-word character: trying it only there gives the matches of ``finditer`` (leftmost first,
+# not overlapping) without scanning every position of a long post with the whole expression.
+_NUM_FIRST = rf"\b{_NUM}"
+_NUM_START = re.compile(r"(?<!\w)\d")
+
+
+def _finditer_at(rx: re.Pattern, text: str, starts: list[int]):
+    end = 0
+    for pos in starts:
+        if pos >= end and (m := rx.match(text, pos)) is not None:
+            yield m
+            end = m.end()
+
+
 def _to_int(s: str | None) -> int | None:
     if not s:
         return None
@@ -61,8 +76,15 @@ def find_numbers(text: str, unit: str) -> list[tuple[float, str]]:
     if _ANY_DIGIT.search(text) is None:  # every pattern needs a number
         return []
     out = []
+    starts = None
     for rx in _unit_regexes(unit):
-        for m in rx.finditer(text):
+        if rx.pattern.startswith(_NUM_FIRST):
+            if starts is None:
+                starts = [m.start() for m in _NUM_START.finditer(text)]
+            found = _finditer_at(rx, text, starts)
+        else:
+            found = rx.finditer(text)
+        for m in found:
             nums = [n for n in (_to_int(g) for g in m.groups()) if n is not None]
             if not nums:
                 continue
