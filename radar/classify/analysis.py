@@ -139,7 +139,8 @@ class Analyzer:
 
     # ------------------------------------------------------------------ public
     def analyse_many(self, items: Sequence[tuple[str | None, str | None, str | None]], batch_size: int = 256) -> list[Analysis]:
-        """Analyse ``(title, body, lang)`` triples; ``lang`` None means detect it."""
+        """Analyse ``(title, body, lang)`` triples; ``lang`` None means detect it. (``batch_size``
+        is not used any more: the texts of one call are tokenized together, see _tokenize_many.)"""
         prepared = []
         for title, body, lang in items:
             t, b, text = join_title_body(title, body)
