@@ -13,8 +13,10 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from spacy.attrs import LOWER, NORM, ORTH
+from spacy.attrs import LOWER, NORM, ORTH, SPACY
+from spacy.tokens import Doc
 
 from radar.classify import patterns
 from radar.classify.text import detect_language, join_title_body
@@ -23,6 +25,7 @@ LANGS = ("de", "en")
 _SENT_END = re.compile(r"[.!?…]+(?=\s|$)|\n")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 _DIGIT = re.compile(r"\d")
+_RUNS = re.compile(r"\s+|\S+")  # \s is str.isspace(), the white space spaCy's tokenizer splits on
 _MATCHER_TRIGGERS = {"de": ("empfehl", "empfiehl", "wo ", "woher", "helfen", "unterstützen", "beraten"),
                      "en": ("where", "any ", "good ", "best ", "decent", "cheap", "reliable", "affordable", "help", "assist", "advise")}
 
@@ -102,6 +105,9 @@ class Analyzer:
         self.lemma_table: dict[str, dict[str, str]] = {}
         # per language: token ORTH id -> (lower-case form, lower-case lemma), None for white space
         self._tokens: dict[str, dict[int, tuple[str, str] | None]] = {}
+        # per language: white-space separated piece of text -> its tokens (see _tokenize)
+        self._pieces: dict[str, dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]] = {}
+        self._boundaries: dict[str, dict[tuple[str, str], list[tuple[str, str]]]] = {}
         groups = patterns.phrase_groups()
         ugroups = patterns.urgency_groups()
         for lang in LANGS:
@@ -114,6 +120,7 @@ class Analyzer:
             self.nlp[lang] = nlp
             self.lemma_table[lang] = load_lemma_table(lang)
             self._tokens[lang] = {}
+            self._pieces[lang] = {}
             pm = PhraseMatcher(nlp.vocab, attr="LOWER")
             for g, langs in groups.items():
                 pm.add(g, [nlp.make_doc(p) for p in langs.get(lang, [])])
@@ -132,7 +139,8 @@ class Analyzer:
 
     # ------------------------------------------------------------------ public
     def analyse_many(self, items: Sequence[tuple[str | None, str | None, str | None]], batch_size: int = 256) -> list[Analysis]:
-        """Analyse ``(title, body, lang)`` triples; ``lang`` None means detect it."""
+        """Analyse ``(title, body, lang)`` triples; ``lang`` None means detect it. (``batch_size``
+        is not used any more: the texts of one call are tokenized together, see _tokenize_many.)"""
         prepared = []
         for title, body, lang in items:
             t, b, text = join_title_body(title, body)
@@ -143,11 +151,10 @@ class Analyzer:
             idx = [i for i, p in enumerate(prepared) if (p[3] if p[3] in LANGS else "en") == lang]
             if not idx:
                 continue
-            nlp = self.nlp[lang]
-            docs = nlp.pipe((prepared[i][2] for i in idx), batch_size=batch_size)
-            for i, doc in zip(idx, docs):
+            docs = self._tokenize_many(lang, [prepared[i][2] for i in idx])
+            for i, (doc, toks) in zip(idx, docs):
                 t, b, text, real_lang = prepared[i]
-                out[i] = self._analyse_doc(doc, lang, real_lang, t, b, text)
+                out[i] = self._analyse_doc(doc, lang, real_lang, t, b, text, toks)
         return out  # type: ignore[return-value]
 
     def analyse(self, title: str | None, body: str | None, lang: str | None = None) -> Analysis:
@@ -158,25 +165,125 @@ class Analyzer:
         return [f.get(n, 0.0) for n in self._names]
 
     # ------------------------------------------------------------------ internals
-    def _analyse_doc(self, doc, lang: str, real_lang: str, title: str, body: str, text: str) -> Analysis:
-        # one array read instead of creating a Token object per token (the main cost of a loop)
-        strings = doc.vocab.strings
-        cache = self._tokens[lang]
+    def _tokenize_many(self, lang: str, texts: Sequence[str]) -> list[tuple[Any, list[tuple[str, str]] | None]]:
+        """The spaCy ``Doc`` of each text and its ``(lower-case form, lemma)`` pairs (white-space
+        tokens left out; ``None`` where they are to be read from the ``Doc``).
+
+        spaCy's tokenizer splits a text at white space and tokenizes each piece on its own. Its
+        cache of pieces is not used for the rest of a text once a piece was a special case (the
+        line break between title and body, "I'm", "z.B."), so most pieces went through the affix
+        expressions again, and a ``Doc`` from the tokenizer costs ~40 µs even when all pieces
+        are cached. Here each distinct piece is tokenized once and its tokens and lemmas are
+        kept; a text's ``Doc`` is built from its words (``Doc(vocab, words, spaces)``: the same
+        tokens, texts and character offsets as ``nlp(text)``). The pieces not seen before are
+        tokenized together, one ``Doc`` per batch (see :meth:`_learn_pieces`).
+
+        A piece tokenizes the same alone as within a text unless spaCy's matcher of special cases
+        finds a special case across two pieces (that would keep it from splitting a special case
+        inside one piece): a text where two adjacent pieces end and start with two tokens of a
+        special case (``_special_boundaries``, ~3 % of the posts) goes through the tokenizer."""
+        cache = self._pieces[lang]
         if len(cache) > _CACHE_MAX:
             cache.clear()
-        orths = doc.to_array(ORTH).tolist()
-        try:
-            toks = [cache[o] for o in orths]
-        except KeyError:  # word forms not seen before
-            table = self.lemma_table[lang]
-            for orth in orths:
-                if orth not in cache:
-                    s = strings[orth]
-                    # the lookup lemmatizer's rule: the table entry of the exact form, else the form
-                    cache[orth] = None if s.isspace() else (s.lower(), table.get(s, s).lower())
-            toks = [cache[o] for o in orths]
-        if None in toks:  # white-space tokens
-            toks = [t for t in toks if t is not None]
+        layouts = [self._layout(lang, text) for text in texts]
+        new = {p for lay in layouts if lay is not None for p in lay[0] if p not in cache}
+        if new:
+            self._learn_pieces(lang, new)
+        vocab = self.nlp[lang].vocab
+        out = []
+        for text, lay in zip(texts, layouts):
+            if lay is None:
+                out.append((self.nlp[lang].make_doc(text), None))
+                continue
+            words: list[str] = []
+            spaces: list[bool] = []
+            toks: list[tuple[str, str]] = []
+            for piece, spaced in zip(*lay):
+                w, ll, sp = cache[piece]
+                words += w
+                toks += ll
+                spaces += sp[spaced]
+            out.append((Doc(vocab, words=words, spaces=spaces), toks))
+        return out
+
+    def _special_boundaries(self, lang: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        # built on first use (~0.05 s a language), not in the constructor: the cold start counts
+        got = self._boundaries.get(lang)
+        if got is None:
+            got = self._boundaries[lang] = _special_boundaries(self.nlp[lang].tokenizer)
+        return got
+
+    def _layout(self, lang: str, text: str) -> tuple[list[str], list[bool]] | None:
+        """The pieces of ``text`` as spaCy's tokenizer sees them (runs of white space and of other
+        characters; a single space after a token is that token's ``whitespace_``, not a piece) and
+        whether a space follows each; ``None`` if two adjacent pieces could form a special case."""
+        boundaries = self._special_boundaries(lang)
+        pieces: list[str] = []
+        spaced: list[bool] = []
+        prev = " "
+        for piece in _RUNS.findall(text):
+            if piece[0] == " " and pieces:
+                spaced[-1] = True
+                piece = piece[1:]
+                if not piece:
+                    continue
+            pairs = boundaries.get((prev[-1], piece[0]))
+            if pairs and any(prev.endswith(a) and piece.startswith(b) for a, b in pairs):
+                return None
+            pieces.append(piece)
+            spaced.append(False)
+            prev = piece
+        return pieces, spaced
+
+    def _learn_pieces(self, lang: str, new: set[str]) -> None:
+        """Tokenize pieces not seen before and keep their words, ``(lower-case form, lemma)``
+        pairs and ``spaces`` (no space after the last word / a space after it)."""
+        tokenizer = self.nlp[lang].tokenizer
+        boundaries = self._special_boundaries(lang)
+        alone = [p for p in new if p.isspace()]  # white space joined with spaces would merge
+        joined: list[str] = []
+        prev = " "
+        for piece in sorted(new):  # sorted: the same batch gives the same cache in every run
+            if piece.isspace():
+                continue
+            pairs = boundaries.get((prev[-1], piece[0]))
+            if pairs and any(prev.endswith(a) and piece.startswith(b) for a, b in pairs):
+                alone.append(piece)
+            else:
+                joined.append(piece)
+                prev = piece
+        groups: list[list[str]] = []
+        if joined:
+            # one Doc for all pieces, separated by single spaces: a piece ends at a token that
+            # has a space after it (spaCy keeps the last token's space through special cases)
+            doc = tokenizer(" ".join(joined))
+            arr = doc.to_array([ORTH, SPACY]).tolist()
+            strings = doc.vocab.strings
+            group: list[str] = []
+            for orth, space in arr:
+                group.append(strings[orth])
+                if space:
+                    groups.append(group)
+                    group = []
+            groups.append(group)
+            if len(groups) != len(joined) or any("".join(g) != p for g, p in zip(groups, joined)):
+                alone += joined  # not expected; tokenize each piece alone instead
+                groups, joined = [], []
+        for piece in alone:
+            groups.append([t.text for t in tokenizer(piece)])
+            joined.append(piece)
+        table = self.lemma_table[lang]
+        cache = self._pieces[lang]
+        for piece, words in zip(joined, groups):
+            n = len(words)
+            # the lookup lemmatizer's rule: the table entry of the exact form, else the form
+            cache[piece] = (tuple(words), tuple((w.lower(), table.get(w, w).lower()) for w in words if not w.isspace()),
+                            ((False,) * n, (False,) * (n - 1) + (True,)))
+
+    def _analyse_doc(self, doc, lang: str, real_lang: str, title: str, body: str, text: str,
+                     toks: list[tuple[str, str]] | None = None) -> Analysis:
+        if toks is None:
+            toks = self._doc_tokens(doc, lang)
         lowers = [t[0] for t in toks]
         lemmas = [t[1] for t in toks]
         # sentence spans by character offset (cheaper than a Python loop over tokens)
@@ -264,6 +371,28 @@ class Analyzer:
                         matches=matches, urgency=urgency, features=f,
                         direct=self._direct_forms(lang, title, body, text, matches, starts, ends, is_q))
 
+    def _doc_tokens(self, doc, lang: str) -> list[tuple[str, str]]:
+        """``(lower-case form, lemma)`` of the tokens of ``doc`` (white-space tokens left out)."""
+        # one array read instead of creating a Token object per token (the main cost of a loop)
+        strings = doc.vocab.strings
+        cache = self._tokens[lang]
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+        orths = doc.to_array(ORTH).tolist()
+        try:
+            toks = [cache[o] for o in orths]
+        except KeyError:  # word forms not seen before
+            table = self.lemma_table[lang]
+            for orth in orths:
+                if orth not in cache:
+                    s = strings[orth]
+                    # the lookup lemmatizer's rule: the table entry of the exact form, else the form
+                    cache[orth] = None if s.isspace() else (s.lower(), table.get(s, s).lower())
+            toks = [cache[o] for o in orths]
+        if None in toks:  # white-space tokens
+            toks = [t for t in toks if t is not None]
+        return toks
+
     def _direct_forms(self, lang: str, title: str, body: str, text: str, matches: list[Match],
                       starts: list[int], ends: list[int], is_q: list[bool]) -> list[tuple[str, str]]:
         """Direct request forms (``patterns.DIRECT_QUESTIONS``/``DIRECT_OPENINGS``/``CHOICE_TITLE``);
@@ -286,6 +415,25 @@ class Analyzer:
         if title and body and patterns.CHOICE_TITLE.search(title) and any(is_q[1:]):
             out.append(("comparison", title))
         return out
+
+
+def _special_boundaries(tokenizer) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Every two adjacent tokens ``(a, b)`` of a special case as spaCy's matcher of special
+    cases sees it (the case tokenized without special cases), by the last character of ``a``
+    and the first of ``b``. Two pieces of a text can only form a special case together where
+    the first ends with such an ``a`` and the next starts with its ``b``."""
+    from spacy.tokenizer import Tokenizer
+
+    plain = Tokenizer(tokenizer.vocab, rules={}, prefix_search=tokenizer.prefix_search,
+                      suffix_search=tokenizer.suffix_search, infix_finditer=tokenizer.infix_finditer,
+                      token_match=tokenizer.token_match, url_match=tokenizer.url_match)
+    pairs: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for case in tokenizer.rules:  # all cases, a superset of those the matcher holds
+        words = [t.text for t in plain(case)]
+        for a, b in zip(words, words[1:]):
+            if (a, b) not in pairs.setdefault((a[-1], b[0]), []):
+                pairs[(a[-1], b[0])].append((a, b))
+    return pairs
 
 
 def _longest(matches: list[Match]) -> list[Match]:

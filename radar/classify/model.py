@@ -11,7 +11,9 @@ combined with the phrase rules at prediction time (see :mod:`radar.classify.clas
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -48,6 +50,7 @@ class ModelOptions:
 
 
 _WHITE_SPACES = re.compile(r"\s\s+")
+_is_not_none = functools.partial(operator.is_not, None)
 _TOKEN = re.compile(r"(?u)\b\w+\b")
 
 
@@ -128,14 +131,14 @@ class CompactTfidf:
                 # what _ngrams(w) gives for one word, without its white-space handling
                 padded = f" {w} "
                 n_chars = len(padded)
-                ids: list[int] = []
+                grams: list[str] = []
                 for n in range(lo, hi + 1):
                     if n_chars <= n:  # a short word counts once
-                        if (j := get(padded[:n])) is not None:
-                            ids.append(j)
+                        grams.append(padded[:n])
                         break
-                    ids += [j for i in range(n_chars - n + 1) if (j := get(padded[i:i + n])) is not None]
-                t = cache[w] = tuple(ids)
+                    grams += [padded[i:i + n] for i in range(n_chars - n + 1)]
+                # the look-ups and the test for unknown n-grams run in C (map/filter)
+                t = cache[w] = tuple(filter(_is_not_none, map(get, grams)))
             out.append(t)
         return out
 
@@ -231,6 +234,16 @@ def compact(model: "RequestModel") -> "RequestModel":
     return model
 
 
+_FEATURE_COLUMNS: dict[str, int] = {}
+
+
+def _feature_columns() -> dict[str, int]:
+    """Column of each pattern feature name in :func:`feature_names` order."""
+    if not _FEATURE_COLUMNS:
+        _FEATURE_COLUMNS.update((n, j) for j, n in enumerate(feature_names()))
+    return _FEATURE_COLUMNS
+
+
 @dataclass
 class RequestModel:
     """A fitted model; written by :func:`save_model` (compact form, compressed pickle)."""
@@ -261,8 +274,19 @@ class RequestModel:
             blocks.append(self.char_vec.transform([a.text[: self.options.char_chars].lower() for a in analyses])
                           * self.options.char_weight)
         if self.pattern_scale is not None:
-            names = feature_names()
-            dense = np.array([[a.features.get(n, 0.0) for n in names] for a in analyses], dtype=np.float64)
+            # a post has ~15 of the ~75 pattern features: fill the dense block from each post's
+            # features instead of looking up every name for every post
+            column = _feature_columns()
+            dense = np.zeros((len(analyses), len(column)), dtype=np.float64)
+            rows, cols, vals = [], [], []
+            for i, a in enumerate(analyses):
+                for name, v in a.features.items():
+                    j = column.get(name)
+                    if j is not None:
+                        rows.append(i)
+                        cols.append(j)
+                        vals.append(v)
+            dense[rows, cols] = vals
             blocks.append(sparse.csr_matrix(dense / self.pattern_scale * self.options.pattern_weight))
         return sparse.hstack(blocks, format="csr")
 
@@ -297,12 +321,25 @@ class RequestModel:
         """Largest positive and negative ``(feature label, contribution)`` of one row of a CSR
         matrix (coefficient times feature value)."""
         lo, hi = X.indptr[row], X.indptr[row + 1]
-        idx = X.indices[lo:hi]
-        vals = np.asarray(X.data[lo:hi], dtype=np.float64) * self.coef[idx]
+        vals = np.asarray(X.data[lo:hi], dtype=np.float64) * self.coef[X.indices[lo:hi]]
+        return self._top(vals, X.indices[lo:hi], top)
+
+    def contributions_many(self, X, top: int = 6) -> list[tuple[list[tuple[str, float]], list[tuple[str, float]]]]:
+        """:meth:`contributions` of every row of ``X``. The products of the whole matrix are
+        computed at once; each row is then sorted on its own exactly as :meth:`contributions`
+        does (the same values in the same order, so ties come out the same)."""
+        vals = np.asarray(X.data, dtype=np.float64) * self.coef[X.indices]
+        indptr = X.indptr.tolist()
+        return [self._top(vals[lo:hi], X.indices[lo:hi], top) for lo, hi in zip(indptr, indptr[1:])]
+
+    def _top(self, vals: np.ndarray, idx: np.ndarray, top: int):
         order = np.argsort(vals)
+        # only the `top` smallest and largest are read: convert those few to Python numbers
+        # (indexing a numpy array element by element costs more than the sort)
+        neg_o, pos_o = order[:top], order[::-1][:top]
         label = self.feature_labels
-        neg = [(label[idx[j]], float(vals[j])) for j in order[:top] if vals[j] < 0]
-        pos = [(label[idx[j]], float(vals[j])) for j in order[::-1][:top] if vals[j] > 0]
+        neg = [(label[j], v) for j, v in zip(idx[neg_o].tolist(), vals[neg_o].tolist()) if v < 0]
+        pos = [(label[j], v) for j, v in zip(idx[pos_o].tolist(), vals[pos_o].tolist()) if v > 0]
         return pos, neg
 
 

@@ -44,6 +44,21 @@ def _unit_regexes(unit: str) -> list[re.Pattern]:
     return [re.compile(p, re.IGNORECASE) for p in pats]
 
 
+# An expression that starts with \b and a number can only match where a number starts after a
+# non-word character: trying it only there gives the matches of ``finditer`` (leftmost first,
+# not overlapping) without scanning every position of a long post with the whole expression.
+_NUM_FIRST = rf"\b{_NUM}"
+_NUM_START = re.compile(r"(?<!\w)\d")
+
+
+def _finditer_at(rx: re.Pattern, text: str, starts: list[int]):
+    end = 0
+    for pos in starts:
+        if pos >= end and (m := rx.match(text, pos)) is not None:
+            yield m
+            end = m.end()
+
+
 def _to_int(s: str | None) -> int | None:
     if not s:
         return None
@@ -61,8 +76,15 @@ def find_numbers(text: str, unit: str) -> list[tuple[float, str]]:
     if _ANY_DIGIT.search(text) is None:  # every pattern needs a number
         return []
     out = []
+    starts = None
     for rx in _unit_regexes(unit):
-        for m in rx.finditer(text):
+        if rx.pattern.startswith(_NUM_FIRST):
+            if starts is None:
+                starts = [m.start() for m in _NUM_START.finditer(text)]
+            found = _finditer_at(rx, text, starts)
+        else:
+            found = rx.finditer(text)
+        for m in found:
             nums = [n for n in (_to_int(g) for g in m.groups()) if n is not None]
             if not nums:
                 continue
@@ -95,9 +117,11 @@ class PersonaFit:
     excluded_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"fit": _round(self.fit, 1), "points": _round(self.points, 2), "max_points": _round(self.max_points, 2),
-                "excluded_by": self.excluded_by,
-                "criteria": {c.name: {"points": _round(c.points, 2), "max": _round(c.max_points, 2), "evidence": c.evidence}
+        # `x and _round(x, d)`: most points are 0, which round to themselves (see _round)
+        return {"fit": self.fit and _round(self.fit, 1), "points": self.points and _round(self.points, 2),
+                "max_points": _round(self.max_points, 2), "excluded_by": self.excluded_by,
+                "criteria": {c.name: {"points": c.points and _round(c.points, 2), "max": _round(c.max_points, 2),
+                                      "evidence": c.evidence}
                              for c in self.criteria}}
 
 
@@ -219,9 +243,11 @@ class PersonaScorer:
             crits = []
             for c in p.criteria:
                 values = None if c.type == "range" else [(v.points, v.terms, self._terms.add(v.terms)) for v in c.values]
-                crits.append((c, c.name, c.weight, c.max_points, c.type == "language", values))
+                crits.append((c, c.name, c.weight, c.max_points, c.type == "language", values, c.unit or "employees",
+                               tuple((r.min, r.max, r.points) for r in c.ranges)))
             ex = self._terms.add(p.exclude) if p.exclude else None
-            self._compiled.append((p, p.max_points, ex, crits))
+            # the persona's fields are read once here, not for every post
+            self._compiled.append((p.name, p.title or p.name, list(p.languages), p.max_points, ex, crits))
 
     @staticmethod
     def _hit(term: _Term, forms: set[str], joined: str, tokens: list[str]) -> bool:
@@ -250,22 +276,21 @@ class PersonaScorer:
         results = []
         if numbers is None:
             numbers = {}
-        for p, max_points, ex, crits in self._compiled:
+        for p_name, p_title, p_languages, max_points, ex, crits in self._compiled:
             ex_hits = hits.get(ex) if ex is not None else None
             excluded = ex_hits[0] if ex_hits else None
-            if excluded is None and p.languages and lang not in p.languages:
+            if excluded is None and p_languages and lang not in p_languages:
                 excluded = f"language {lang}"
             out = []
             total = 0.0
-            for c, name, weight, c_max, is_language, values in crits:
+            for c, name, weight, c_max, is_language, values, unit, ranges in crits:
                 best, ev = 0.0, []
                 if values is None:  # range
-                    unit = c.unit or "employees"
                     found_numbers = numbers.get(unit)
                     if found_numbers is None:
                         found_numbers = numbers[unit] = find_numbers(text, unit)
                     for value, phrase in found_numbers:
-                        pts = max((r.points for r in c.ranges if r.min <= value <= r.max), default=0.0)
+                        pts = max((r_points for r_min, r_max, r_points in ranges if r_min <= value <= r_max), default=0.0)
                         if pts > best:
                             best, ev = pts, [phrase]
                 elif hits or is_language:
@@ -282,5 +307,5 @@ class PersonaScorer:
                 out.append(CriterionResult(name, pts, c_max, ev))
                 total += pts
             fit = 0.0 if excluded or max_points <= 0 else 100.0 * total / max_points
-            results.append(PersonaFit(p.name, p.title or p.name, min(fit, 100.0), total, max_points, out, excluded))
+            results.append(PersonaFit(p_name, p_title, min(fit, 100.0), total, max_points, out, excluded))
         return results

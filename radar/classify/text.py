@@ -22,6 +22,10 @@ _ENTITIES = {"&amp;": "&", "&nbsp;": " ", "&#x200B;": " ", "&quot;": '"', "&apos
 _WS = re.compile(r"[ \t\r\f\v]+")
 _NL = re.compile(r"\s*\n\s*")
 _WORD = re.compile(r"[a-zäöüß]+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")  # the ASCII characters for which str.isalpha() is true
+_NOT_ASCII_LETTER = bytes(b for b in range(128) if not chr(b).isalpha())
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_LATIN_EXTRA = frozenset("äöüßÄÖÜéèàçñ")
 
 
 def normalise(text: str | None, max_chars: int = MAX_CHARS) -> str:
@@ -85,20 +89,24 @@ def detect_language(text: str) -> str:
     Example: ``detect_language("Kann mir jemand helfen?") == "de"``
     """
     head = text[:600]
-    letters = [c for c in head if c.isalpha()]
-    if not letters or sum(1 for c in letters if c.isascii() or c in "äöüßÄÖÜéèàçñ") / len(letters) < 0.8:
-        return "other"  # mostly another script (Cyrillic, Greek, CJK, ...)
+    # share of Latin letters among the letters, counted without a Python loop over every
+    # character: an ASCII text has only Latin letters; otherwise the ASCII letters are counted
+    # in C (bytes.translate deletes the other bytes) and only the few other characters one by one
+    if head.isascii():
+        if _ASCII_LETTER.search(head) is None:
+            return "other"
+    else:
+        n_ascii = len(head.encode("ascii", "ignore").translate(None, _NOT_ASCII_LETTER))
+        others = [c for c in _NON_ASCII.findall(head) if c.isalpha()]
+        n_letters = n_ascii + len(others)
+        if not n_letters or (n_ascii + sum(1 for c in others if c in _LATIN_EXTRA)) / n_letters < 0.8:
+            return "other"  # mostly another script (Cyrillic, Greek, CJK, ...)
     words = _WORD.findall(head.lower())
     if not words:
         return "other"
-    de = en = other = 0
-    for w in words:
-        if w in _DE:
-            de += 1
-        if w in _EN:
-            en += 1
-        if w in _OTHER:
-            other += 1
+    de = sum(map(_DE.__contains__, words))
+    en = sum(map(_EN.__contains__, words))
+    other = sum(map(_OTHER.__contains__, words))
     # umlauts and ß are strong German evidence in short titles
     if any(c in text for c in "äöüßÄÖÜ"):
         de += 1.5
