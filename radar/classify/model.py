@@ -105,6 +105,7 @@ class CompactTfidf:
         state = dict(self.__dict__)
         state.pop("_cache", None)  # the per-word cache is rebuilt at run time
         state.pop("_by_tokens", None)  # so is the n-gram lookup by token tuple
+        state.pop("_slices", None)  # and the n-gram slices per word length
         return state
 
     def _char_ids(self, text: str) -> list[int]:
@@ -123,23 +124,33 @@ class CompactTfidf:
         except KeyError:
             pass
         get = self.vocabulary.get
-        lo, hi = self.ngram_range
+        slices = self.__dict__.get("_slices")
+        if slices is None:
+            slices = self.__dict__["_slices"] = {}
         out = []
         for w in words:
             t = cache.get(w)
             if t is None:
-                # what _ngrams(w) gives for one word, without its white-space handling
                 padded = f" {w} "
-                n_chars = len(padded)
-                grams: list[str] = []
-                for n in range(lo, hi + 1):
-                    if n_chars <= n:  # a short word counts once
-                        grams.append(padded[:n])
-                        break
-                    grams += [padded[i:i + n] for i in range(n_chars - n + 1)]
-                # the look-ups and the test for unknown n-grams run in C (map/filter)
-                t = cache[w] = tuple(filter(_is_not_none, map(get, grams)))
+                sl = slices.get(len(padded))
+                if sl is None:
+                    sl = slices[len(padded)] = self._gram_slices(len(padded))
+                # cutting the n-grams, looking them up and dropping unknown ones all run in C
+                # (map/filter over slice objects instead of a comprehension per n)
+                t = cache[w] = tuple(filter(_is_not_none, map(get, map(padded.__getitem__, sl))))
             out.append(t)
+        return out
+
+    def _gram_slices(self, n_chars: int) -> list[slice]:
+        """The n-grams that :meth:`_ngrams` cuts from one padded word of ``n_chars`` characters
+        (``" word "``), as slices in the same order; the same for every word of that length."""
+        lo, hi = self.ngram_range
+        out: list[slice] = []
+        for n in range(lo, hi + 1):
+            if n_chars <= n:  # a short word counts once
+                out.append(slice(0, n))
+                break
+            out += [slice(i, i + n) for i in range(n_chars - n + 1)]
         return out
 
     def _word_ids(self, text: str) -> list[int]:
