@@ -298,3 +298,30 @@ def test_model_evaluation_scores_with_the_given_threshold_and_floor(classifier):
     assert with_floor["all"]["recall"] == 1.0 and without["all"]["recall"] == 0.5
     strict = train.evaluate_model(classifier.model, classifier.analyzer, ex, threshold=0.99, n_boot=10, direct_floor=0.5)
     assert strict["all"]["recall"] < 1.0
+
+
+TOKENIZER_CASES = [
+    "Kann mir jemand einen guten Steuerberater empfehlen?\nWir sind z. B. ein Büro mit 60 Mitarbeitern.",
+    "I'm looking for a laptop, don't know which... A. B. Smith's shop? U.S. prices: $1,299.99 (10km away)",
+    "Hallo!!! Wo gibt's in S-Ost gute Fliesen?? :) :-( <3 #fliesen @user URL",
+    "e-mail: info@example.com, Tel. 0711/123456; Nr. 5 — „Zitat“ ‚auch‘ «so» A. Z.B. z.B. usw. etc.",
+    "tabs\tand  double  spaces\n\n\nnew lines  \u00a0nbsp 😀emoji😀 ÄÖÜäöüß Straße",
+    "Mr. Dr. Prof. St. Jan. vs. Re: Fwd: AW: WG: ca. bzw. ggf. d.h. u.a. i.d.R.",
+    "?", "", "   ", "a", "A.", "...", "‚", "I'd've", "can't won't shan't", "5€ 10% 3x 2nd 1.000,50 EUR",
+]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_analyser_tokens_equal_spacy_tokenizer(classifier, lang):
+    """The analyser caches tokens per white-space piece and skips spaCy's tokenizer for plain
+    words (speed); its tokens must equal what spaCy's tokenizer gives for the whole text — also
+    where special cases ("z. B.", "I'm", ":)") and affixes meet, and on a second, cached pass."""
+    from radar.classify.text import join_title_body
+
+    an = classifier.analyzer
+    for _ in range(2):
+        got = an.analyse_many([("", t, lang) for t in TOKENIZER_CASES])
+        for text, a in zip(TOKENIZER_CASES, got):
+            norm = join_title_body("", text)[2]
+            want = [t.text.lower() for t in an.nlp[lang].tokenizer(norm) if not t.is_space]
+            assert a.lowers == want, (text, a.lowers, want)
