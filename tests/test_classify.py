@@ -81,6 +81,8 @@ def test_requests_rank_above_hard_negatives(classifier):
 def test_batch_equals_single(classifier):
     items = [(t, b) for _, _, t, b in REQUESTS[:4]]
     many = classifier.classify_many(items)
+    again = classifier.classify_analyses(classifier.analyse(items), batch_size=3)
+    assert [r.as_contract(None) for r in again] == [r.as_contract(None) for r in many]
     for (t, b), r in zip(items, many):
         one = classifier.classify(t, b)
         assert one.request_probability == pytest.approx(r.request_probability)

@@ -152,6 +152,15 @@ class Classifier:
                 out.extend(self._results(analyses))
         return out
 
+    def classify_analyses(self, analyses: Sequence[Analysis], batch_size: int = 512) -> list[ClassificationResult]:
+        """Results for posts already analysed with ``self.analyzer`` (for callers that need the
+        analyses too, e.g. ``radar evaluate``'s keyword alerts), without analysing them again."""
+        with _gc_paused():
+            out: list[ClassificationResult] = []
+            for start in range(0, len(analyses), batch_size):
+                out.extend(self._results(list(analyses[start:start + batch_size])))
+        return out
+
     def analyse(self, items: Sequence[tuple]) -> list[Analysis]:
         return self.analyzer.analyse_many([_triple(i) for i in items])
 

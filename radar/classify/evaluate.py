@@ -132,8 +132,8 @@ def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int =
     rows = [r for r in rows if r.get("label") in (0, 1)]
     if not rows:
         raise ValueError("no labelled rows (label 1 or 0) in the input")
-    results = clf.classify_many([(r.get("title"), r.get("body"), r.get("lang")) for r in rows])
-    analyses = clf.analyzer.analyse_many([(r.get("title"), r.get("body"), r.get("lang")) for r in rows])
+    analyses = clf.analyse([(r.get("title"), r.get("body"), r.get("lang")) for r in rows])
+    results = clf.classify_analyses(analyses)
     y = np.array([int(r["label"]) for r in rows])
     p = np.array([res.request_probability for res in results])
     thr = clf.settings.request_threshold
