@@ -2,8 +2,9 @@
 request-phrase matches with the sentence they occur in, urgency signals and numeric features.
 
 One :class:`Analyzer` holds a blank German and a blank English pipeline; it is built once
-(loading the lemma tables is the slow part) and then analyses posts in batches with
-``nlp.pipe``.
+(loading the lemma tables is the slow part) and then analyses posts in batches; tokens are
+cached per white-space piece and each post's ``Doc`` is built from words (see
+:meth:`Analyzer._tokenize_many`).
 """
 
 from __future__ import annotations

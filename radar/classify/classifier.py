@@ -141,7 +141,7 @@ class Classifier:
         return self.classify_many([(title, body, lang)])[0]
 
     def classify_many(self, items: Iterable[Any], batch_size: int = 512) -> list[ClassificationResult]:
-        """Classify many posts at once (spaCy ``nlp.pipe`` in batches). Items are
+        """Classify many posts at once (in batches of ``batch_size``). Items are
         ``(title, body)`` / ``(title, body, lang)`` tuples or dicts with ``title``, ``body``, ``lang``."""
         with _gc_paused():
             triples = [_triple(it) for it in items]
