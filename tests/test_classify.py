@@ -115,7 +115,16 @@ DIRECT = [
     ("de", "supplier", "Suche IT-Dienstleister für unser Büro in München", ""),
     ("de", "comparison", "lexoffice oder sevDesk?", "Wir sind ein kleines Büro mit 5 Leuten und wollen die Buchhaltung digitalisieren. Was nutzt ihr?"),
     ("en", "supplier", "Refurbished laptops", "Where can I buy a refurbished ThinkPad in Berlin? Thanks!"),
+    # the question word order of a forum post: "Welche Tipps habt ihr …?", "Was sind die Geheimtipps …?"
+    ("de", "recommendation", "Hitze im Dachgeschoss",
+     "Es ist so heiß, dass ich nachts kaum schlafe. Welche Tipps habt ihr, um die Hitze besser auszuhalten?"),
+    ("de", "recommendation", "Was sind eure Geheimtipps für Cafés in Stuttgart?", ""),
+    ("en", "recommendation", "", "What are some good places to eat near the main station?"),
 ]
+
+# a long story whose question comes last (common in forum posts): the analyser keeps the end
+_STORY = ("Letzte Woche ist in unserer Mietwohnung im Bad ein Rohr geplatzt, das Wasser lief bis in den Flur. "
+          "Der Vermieter war im Urlaub, die Hausverwaltung hat erst nach drei Tagen zurückgerufen. ") * 12
 
 
 @pytest.mark.parametrize("lang,intent,title,body", DIRECT, ids=[f"{r[0]}-{r[1]}-{i}" for i, r in enumerate(DIRECT)])
@@ -141,6 +150,9 @@ def test_direct_request_forms_set_a_floor(classifier, lang, intent, title, body)
     ("de", "", "Ich empfehle jedem, diese Partei nicht zu wählen."),
     ("en", "Looking for the Higgs boson at CERN", ""),
     ("en", "", "Selling my old ThinkPad, where can I buy a new one? Just kidding, 200 EUR, PM me. For sale."),
+    # rhetorical choice titles above a body that asks
+    ("en", "Is it me or is it me?", "I have been looking for a flat for a month. Is it me that sees this the wrong way?"),
+    ("de", "Bin ich der Einzige oder nervt das alle?", "Jeden Morgen fällt die S-Bahn aus. Geht es euch auch so?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)
@@ -237,6 +249,29 @@ def test_normalise_cleans_web_text():
     assert normalise("Hi @bob, see [docs](https://x.y)!") == "Hi @user, see docs!"
     assert normalise("ａｂｃ  &amp;\n\n def") == "abc &\ndef"
     assert len(normalise("x " * 5000)) <= 1000
+
+
+def test_a_long_post_keeps_its_beginning_and_its_final_question(classifier):
+    from radar.classify.text import MAX_CHARS, cut, join_title_body
+
+    question = "Nun zu meiner Frage: kann mir jemand einen Anwalt für Mietrecht in Stuttgart empfehlen?"
+    body = _STORY + question
+    assert len(body) > 2 * MAX_CHARS
+    title, b, text = join_title_body("Wasserschaden in der Mietwohnung", body)
+    assert len(text) <= MAX_CHARS and text.startswith("Wasserschaden in der Mietwohnung\nLetzte Woche")
+    assert text.endswith(question)
+    # the two parts are separate sentences: the story's cut does not run into the question
+    assert "\n" in text[len(title) + 1:]
+    a = classifier.analyzer.analyse("Wasserschaden in der Mietwohnung", body)
+    assert ("recommendation", "kann mir jemand einen Anwalt für Mietrecht in Stuttgart empfehlen") in a.direct
+    r = classifier.classify("Wasserschaden in der Mietwohnung", body)
+    assert r.is_request and r.intent == "recommendation", (r.request_probability, r.explanation)
+    # cut: words stay whole, short texts are untouched, every length stays within the limit
+    assert cut("kurz") == "kurz"
+    for n in (200, 500, 1000):
+        c = cut("wort " * 1000 + "Ende?", n)
+        assert len(c) <= n and c.endswith("Ende?") and all(w in ("wort", "Ende?") for w in c.split())
+    assert cut("wort " * 1000 + "Ende?", 150) == " ".join(["wort"] * 30)  # too short for two parts: the beginning
 
 
 def test_metrics_match_scikit_learn_on_ties_and_scores():

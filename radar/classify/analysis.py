@@ -440,7 +440,9 @@ class Analyzer:
             if rx.search(opening):
                 out.append(("seek", opening if len(opening) <= 80 else opening[:79] + "…"))
                 break
-        if title and body and patterns.CHOICE_TITLE.search(title) and any(is_q[1:]):
+        if title and body and any(is_q[1:]) and (m := patterns.CHOICE_TITLE.search(title)) \
+                and not patterns.RHETORICAL_CHOICE.search(title) \
+                and m.group(1).lower().split()[-1:] != m.group(2).lower().split()[-1:]:  # not "me or … me"
             out.append(("comparison", title))
         return out
 

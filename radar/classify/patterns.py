@@ -55,7 +55,7 @@ wisst ihr|hat jemand eine idee|hat jemand ahnung|hat jemand einen tipp|habt ihr 
 habt ihr einen tipp|bin ratlos|weiß nicht weiter|weiss nicht weiter|weiß nicht mehr weiter|komme nicht weiter|was kann ich tun|
 was soll ich tun|was tun|was kann ich machen|wie gehe ich vor|wie kann ich|wie kann man|wie bekomme ich|wie mache ich|
 frage an euch|ich habe eine frage|hab eine frage|habe eine frage|kurze frage|kennt sich jemand|kennt sich hier jemand|
-jemand eine idee|irgendwelche ideen|für jede hilfe|bin für jeden tipp dankbar|für jeden tipp|über hilfe|ich wollte mal fragen|
+jemand eine idee|irgendwelche ideen|wer kennt sich aus|für jede hilfe|bin für jeden tipp dankbar|für jeden tipp|über hilfe|ich wollte mal fragen|
 wollte fragen|wollte mal fragen|kann man|darf man|muss ich|muss man|kann ich|wer kann uns helfen|kann uns jemand|
 könnt ihr uns|wer kann uns|kann uns jemand helfen|hat jemand einen rat|brauchen hilfe|brauchen dringend hilfe""",
         "en": """can someone help|can anyone help|could someone help|can somebody help|could anyone help|help me|please help|need help|
@@ -73,7 +73,8 @@ i have a question|quick question|question about|can i|should i|do i need|is it p
 was könnt ihr empfehlen|was würdet ihr empfehlen|würdet ihr empfehlen|welche würdet ihr|welches würdet ihr|welchen würdet ihr|
 was würdet ihr|habt ihr empfehlungen|hat jemand empfehlungen|hat jemand eine empfehlung|habt ihr eine empfehlung|empfehlungen|
 empfehlung|empfehlenswert|kennt jemand einen guten|kennt jemand eine gute|kennt jemand ein gutes|kennt ihr einen guten|
-kennt ihr eine gute|kennt jemand|kennt ihr|wer kennt|gute adresse|tipps für|was ist der beste|was ist die beste|was ist das beste|
+kennt ihr eine gute|kennt jemand einen|kennt jemand eine|kennt jemand ein|kennt ihr einen|kennt ihr eine|kennt ihr ein|
+wer kennt einen|wer kennt eine|wer kennt ein|kennt hier jemand einen|kennt hier jemand eine|gute adresse|tipps für|was ist der beste|was ist die beste|was ist das beste|
 welcher ist der beste|welche ist die beste|alternative zu|alternativen zu|alternativen|vorschläge|gibt es eine gute|
 gibt es einen guten|gibt es ein gutes|gibt es eine|gibt es einen|geheimtipp|geheimtipps|hidden gems|welche|welcher|welches""",
         "en": """any recommendations|recommendations for|recommendation for|recommendations|can you recommend|can anyone recommend|
@@ -316,11 +317,22 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bkennt (?:jemand|ihr|wer)\b" + _GAP % 50
             + r"\b(?:gute[nmrs]?|zuverlässige[nmrs]?|empfehlenswerte[nmrs]?|seriöse[nmrs]?|günstige[nmrs]?)\b",
             r"\bwas (?:würdet|könnt) ihr\b" + _GAP % 40 + r"\b(?:empfehlen|nehmen|kaufen|raten)\b",
+            # "Welche Tipps habt ihr, um die Hitze auszuhalten?"
+            r"\bwelche (?:tipps|empfehlungen|vorschläge|ideen) (?:habt|hättet|hat|hätte) (?:ihr|jemand|wer)\b",
+            # "Was sind die hidden gems von Stuttgart?", "Was sind eure Geheimtipps?"
+            r"\bwas (?:sind|wären) (?:die|eure|deine|so|ein paar)\b" + _GAP % 30
+            + r"\b(?:hidden gems|geheimtipps?|empfehlungen|tipps)\b",
+            # "Was könnte man in Köln an einem Samstag unternehmen?"
+            r"\bwas (?:kann|könnte|sollte) (?:man|ich|wir)\b" + _GAP % 50
+            + r"\b(?:unternehmen|besuchen|erleben|anschauen|ansehen|essen gehen)\b",
+            # "Wo kann man in Stuttgart gut essen?"
+            r"\bwo (?:kann|könnte|sollte) (?:man|ich|wir)\b" + _GAP % 40 + r"\b(?:gut|günstig|lecker|am besten)\b",
         ],
         "where": [
             r"\bwo(?:her)? (?:kann|könnte) (?:ich|man)\b" + _GAP % 50
             + r"\b(?:kaufen|bekommen|finden|bestellen|kriegen|reparieren|machen lassen)\b",
-            r"\bwo(?:her)? (?:bekomme|kriege|krieg|finde|kaufe|bestelle) ich\b",
+            r"\bwo(?:her)? (?:genau |am besten |hier )?(?:bekomme|kriege|krieg|finde|kaufe|bestelle) ich\b",
+            r"\bwo(?:her)? (?:genau |am besten |hier )?(?:bekommt|kriegt|findet|kauft|bestellt) man\b",
             r"\bwo (?:gibt es|gibts|gibt's) (?:in|hier|im|am|eine[nm]?|ein|gute[nmrs]?|günstige[nmrs]?)\b(?!.*\bdenn\b)",
             # the verb last in a clause: "weiß jemand, wo ich hier Fliesen kaufen kann?"
             r"\bwo(?:her)? (?:ich|man|wir)\b" + _GAP % 50 + r"\b(?:kaufen|bekommen|finden|bestellen|kriegen)\s+(?:kann|könnte|können)\b",
@@ -340,6 +352,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:kann|könnte|könnt|könntet) (?:mir|uns) (?:hier |da |dabei |bitte )?(?:jemand|wer|einer|irgendwer)\b"
             + _GAP % 40 + r"\b(?:helfen|weiterhelfen)\b",
             r"\bwer kann (?:mir|uns)\b" + _GAP % 40 + r"\b(?:helfen|weiterhelfen)\b",
+            # "Wie handele ich nun am besten weiter?", "Wie gehen wir am besten vor?"
+            r"\bwie (?:\w+ ){1,2}(?:ich|wir) (?:\w+ ){0,3}am besten\b",
         ],
     },
     "en": {
@@ -347,6 +361,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:can|could|would) (?:anyone|someone|you|somebody|you guys|y'all)\b" + _GAP % 60 + r"\b(?:recommend|suggest)\b",
             r"\bany (?:good )?(?:recommendations|suggestions)\b",
             r"\brecommendations? (?:for|on)\b",
+            # "What are some good places to eat?", "What are the hidden gems of Stuttgart?"
+            r"\bwhat are (?:some|the|your)\b" + _GAP % 30 + r"\b(?:hidden gems|must-sees?|good (?:places|spots|options))\b",
             r"\bwhat (?:would|do) you (?:recommend|suggest)\b",
             r"\bis there (?:a|an|any) (?:good |decent |free |cheap |reliable |simple )?(?:app|tool|software|service|program|"
             r"website|site|plugin|library|alternative)\b",
@@ -360,6 +376,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "where": [
             r"\bwhere (?:can|do|should|would) (?:i|we|one) (?:buy|get|find|order|purchase|rent|hire)\b",
             r"\bwhere to (?:buy|get|find|order)\b",
+            # "Where can I eat good Schnitzel in Stuttgart?"
+            r"\bwhere (?:can|should|would) (?:i|we|one) (?:go|eat|stay) (?:for|to)?\b",
         ],
         "experience": [
             r"\b(?:has|have) (?:anyone|anybody|any of you)\b" + _GAP % 40 + r"\b(?:used|tried|experience)\b",
@@ -380,7 +398,10 @@ DIRECT_OPENINGS: dict[str, list[str]] = {
            r"(?:a|an|some|good|recommendations?|advice|suggestions?|help|someone)\b"],
 }
 # "lexoffice oder sevDesk?" as the title of a post whose body asks as well
-CHOICE_TITLE = re.compile(r"^[^?]{1,60}\s(?:oder|or|vs\.?|versus)\s[^?]{1,40}\?\s*$", re.IGNORECASE)
+CHOICE_TITLE = re.compile(r"^([^?]{1,60})\s(?:oder|or|vs\.?|versus)\s([^?]{1,40})\?\s*$", re.IGNORECASE)
+# ... but not the rhetorical "Is it me or is it me?", "Is it just me or …?", "Bin ich der Einzige oder …?"
+RHETORICAL_CHOICE = re.compile(r"^(?:is it (?:just |only )?me|am i the only one|bin ich (?:der|die) einzige|"
+                               r"geht es nur mir so|ist es nur mein)\b", re.IGNORECASE)
 DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "recommendation": ("asks directly for a recommendation", "fragt direkt nach einer Empfehlung"),
     "where": ("asks directly where to get something", "fragt direkt, wo es etwas gibt"),

@@ -11,8 +11,12 @@ import re
 import unicodedata
 
 MAX_CHARS = 1000
-"""Characters of title + body that are analysed. Requests state themselves early; the rest of
-a long post adds time, not evidence."""
+"""Characters of title + body that are analysed. A longer post keeps its beginning and its end
+(see :func:`cut`): forum posts often tell their story first and ask at the end ("Nun zu meiner
+Frage, wie gehe ich am besten weiter?"); the middle adds time, rarely evidence."""
+TAIL_SHARE = 0.35
+"""Share of :data:`MAX_CHARS` kept from the end of a long post."""
+_SENTENCE_START = re.compile(r"[.!?…]\s+|\n")
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)]*)\)")
@@ -53,10 +57,35 @@ def normalise(text: str | None, max_chars: int = MAX_CHARS) -> str:
     if "\n" in t:
         t = _NL.sub("\n", t)
     t = t.strip()
-    if len(t) > max_chars:
-        cut = t.rfind(" ", 0, max_chars)
-        t = t[: cut if cut > max_chars // 2 else max_chars]
-    return t
+    return cut(t, max_chars)
+
+
+def cut(t: str, max_chars: int = MAX_CHARS) -> str:
+    """``t`` if it has at most ``max_chars`` characters, else its beginning and its end (about
+    :data:`TAIL_SHARE` of ``max_chars``), each cut at a word boundary, the end starting at a
+    sentence where one starts near the cut, joined by a line break (a sentence break) so that no
+    sentence spans the gap. The result has at most ``max_chars`` characters.
+
+    Example: ``cut("Lange Geschichte. " * 100 + "Wie gehe ich am besten vor?")`` ends with the question.
+    """
+    if len(t) <= max_chars:
+        return t
+    if max_chars < 200:  # too short to keep two parts
+        c = t.rfind(" ", 0, max_chars)
+        return t[: c if c > max_chars // 2 else max_chars]
+    tail_len = int(max_chars * TAIL_SHARE)
+    head_len = max_chars - tail_len - 1
+    c = t.rfind(" ", 0, head_len + 1)
+    head = t[: c if c > head_len // 2 else head_len].rstrip()
+    window = t[len(t) - tail_len:]
+    # start the end part at a sentence when one starts in its first third, else after a word
+    m = _SENTENCE_START.search(window, 0, tail_len // 3)
+    if m:
+        tail = window[m.end():]
+    else:
+        sp = window.find(" ", 0, tail_len // 3)
+        tail = window[sp + 1:] if sp >= 0 else window
+    return f"{head}\n{tail.strip()}" if tail.strip() else head
 
 
 def join_title_body(title: str | None, body: str | None) -> tuple[str, str, str]:
@@ -65,7 +94,7 @@ def join_title_body(title: str | None, body: str | None) -> tuple[str, str, str]
     t = normalise(title, 400)
     b = normalise(body)
     if t and b:
-        return t, b, f"{t}\n{b}"[:MAX_CHARS]
+        return t, b, f"{t}\n{cut(b, MAX_CHARS - len(t) - 1)}"
     return t, b, t or b
 
 
