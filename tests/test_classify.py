@@ -120,6 +120,11 @@ DIRECT = [
      "Es ist so heiß, dass ich nachts kaum schlafe. Welche Tipps habt ihr, um die Hitze besser auszuhalten?"),
     ("de", "recommendation", "Was sind eure Geheimtipps für Cafés in Stuttgart?", ""),
     ("en", "recommendation", "", "What are some good places to eat near the main station?"),
+    # polite requests as statements, no question mark
+    ("en", "supplier", "New in town", "I moved here last month and bought a wardrobe. I was hoping to find someone with a van "
+     "who I could pay to help me move it this weekend."),
+    ("de", "supplier", "Umzug am Samstag", "Wir ziehen am Samstag innerhalb von Stuttgart um und suchen jemanden mit Transporter, "
+     "der uns zwei Schränke fährt. Bezahlung nach Absprache."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -150,6 +155,8 @@ def test_direct_request_forms_set_a_floor(classifier, lang, intent, title, body)
     ("de", "", "Ich empfehle jedem, diese Partei nicht zu wählen."),
     ("en", "Looking for the Higgs boson at CERN", ""),
     ("en", "", "Selling my old ThinkPad, where can I buy a new one? Just kidding, 200 EUR, PM me. For sale."),
+    # a statement that is not a polite request
+    ("en", "", "If anyone can help it's our neighbour, he fixed our roof last year and told the story at every party."),
     # rhetorical choice titles above a body that asks
     ("en", "Is it me or is it me?", "I have been looking for a flat for a month. Is it me that sees this the wrong way?"),
     ("de", "Bin ich der Einzige oder nervt das alle?", "Jeden Morgen fällt die S-Bahn aus. Geht es euch auch so?"),

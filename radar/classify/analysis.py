@@ -427,7 +427,7 @@ class Analyzer:
         none in a job advert or an offer ("Wir suchen einen Elektriker (m/w/d)")."""
         if any(m.group in ("job_ad", "offer") for m in matches):
             return []
-        questions, openings = self._direct[lang]
+        questions, openings, statements = self._direct[lang]
         out: list[tuple[str, str]] = []
         for s, e, q in zip(starts, ends, is_q):
             if q:
@@ -435,6 +435,11 @@ class Analyzer:
                 for form, rx in questions:
                     if (m := rx.search(sentence)):
                         out.append((form, m.group(0).strip()))
+        low = text.lower()
+        if any(w in low for w in patterns.STATEMENT_TRIGGERS.get(lang, ())):
+            for form, rx in statements:
+                if (m := rx.search(text)) and not is_q[min(bisect.bisect_right(ends, m.start()), len(ends) - 1)]:
+                    out.append((form, m.group(0).strip()))
         opening = title if title else text[starts[0]:ends[0]].strip()
         for rx in openings:
             if rx.search(opening):

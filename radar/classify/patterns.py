@@ -386,6 +386,27 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "help": [r"\b(?:can|could) (?:anyone|someone|somebody)\b" + _GAP % 30 + r"\bhelp\b"],
     },
 }
+# Polite requests in statements (any sentence, no question mark needed): "If anyone can help, …",
+# "I was hoping to find someone here with a van who I could pay", "Ich suche jemanden, der …",
+# "Für Tipps wäre ich dankbar". Looked for only where one of ``STATEMENT_TRIGGERS`` occurs.
+DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
+    "de": {
+        "provider": [r"\b(?:ich suche|wir suchen|suche|suchen) (?:hier )?jemanden\b(?!,? (?:zum|für) (?:reden|quatschen))"],
+        "help": [r"\b(?:wäre|wären|bin|sind) (?:ich |wir )?(?:euch |Euch )?(?:sehr |echt |wirklich |total |super )?dankbar"
+                 r"(?:,? (?:wenn|falls|für|über) (?:mir |uns )?(?:jemand|ihr|eure|jede[nr]?|tipps|hilfe|empfehlungen|ratschläge|rat))",
+                 r"\bfalls (?:mir |uns )?(?:jemand|wer|einer) (?:von euch )?(?:\w+ ){0,4}(?:helfen|empfehlen|weiterhelfen)\b"],
+    },
+    "en": {
+        "provider": [r"\b(?:hoping|trying) to find (?:someone|somebody)\b",
+                     r"\blooking for (?:someone|somebody) (?:who|to|that|with)\b",
+                     r"\bif (?:anyone|someone|somebody) (?:here )?(?:is selling|sells|rents|offers)\b"],
+        "help": [r"\bif (?:anyone|someone|somebody) (?:here )?(?:could|can) (?:help|recommend|suggest|point me|advise)"
+                 r"(?= me\b| us\b| out\b| with\b| please\b| i\b| i'|\s*[,.!:)]|\s*$)",
+                 r"\bif (?:anyone|someone|somebody) (?:here )?(?:has|knows|got) (?:any |a )?(?:suggestions?|recommendations?|"
+                 r"ideas?|tips?|advice|a fix|a solution)\b"],
+    },
+}
+STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls"), "en": ("anyone", "someone", "somebody")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
 DIRECT_OPENINGS: dict[str, list[str]] = {
@@ -414,7 +435,9 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def direct_patterns(lang: str) -> tuple[list[tuple[str, re.Pattern]], list[re.Pattern]]:
-    """Compiled ``(form, expression)`` question forms and opening expressions of ``lang``."""
+def direct_patterns(lang: str) -> tuple[list[tuple[str, re.Pattern]], list[re.Pattern], list[tuple[str, re.Pattern]]]:
+    """Compiled ``(form, expression)`` question forms, opening expressions and ``(form,
+    expression)`` statement forms of ``lang``."""
     qs = [(form, re.compile(p, re.IGNORECASE)) for form, ps in DIRECT_QUESTIONS.get(lang, {}).items() for p in ps]
-    return qs, [re.compile(p, re.IGNORECASE) for p in DIRECT_OPENINGS.get(lang, [])]
+    st = [(form, re.compile(p, re.IGNORECASE)) for form, ps in DIRECT_STATEMENTS.get(lang, {}).items() for p in ps]
+    return qs, [re.compile(p, re.IGNORECASE) for p in DIRECT_OPENINGS.get(lang, [])], st
