@@ -120,6 +120,8 @@ DIRECT = [
      "Es ist so heiß, dass ich nachts kaum schlafe. Welche Tipps habt ihr, um die Hitze besser auszuhalten?"),
     ("de", "recommendation", "Was sind eure Geheimtipps für Cafés in Stuttgart?", ""),
     ("en", "recommendation", "", "What are some good places to eat near the main station?"),
+    ("en", "recommendation", "What do you use for password management and why?", ""),
+    ("de", "recommendation", "Buchhaltung im kleinen Büro", "Wir sind zu dritt und machen alles noch in Excel. Was nutzt ihr für die Buchhaltung?"),
     # polite requests as statements, no question mark
     ("en", "supplier", "New in town", "I moved here last month and bought a wardrobe. I was hoping to find someone with a van "
      "who I could pay to help me move it this weekend."),

@@ -325,6 +325,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Was könnte man in Köln an einem Samstag unternehmen?"
             r"\bwas (?:kann|könnte|sollte) (?:man|ich|wir)\b" + _GAP % 50
             + r"\b(?:unternehmen|besuchen|erleben|anschauen|ansehen|essen gehen)\b",
+            # "Was nutzt ihr für die Buchhaltung?"
+            r"\bwas (?:nutzt|verwendet|benutzt) ihr (?:so )?(?:für|als|zum|zur|um)\b",
             # "Wo kann man in Stuttgart gut essen?"
             r"\bwo (?:kann|könnte|sollte) (?:man|ich|wir)\b" + _GAP % 40 + r"\b(?:gut|günstig|lecker|am besten)\b",
         ],
@@ -364,6 +366,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "What are some good places to eat?", "What are the hidden gems of Stuttgart?"
             r"\bwhat are (?:some|the|your)\b" + _GAP % 30 + r"\b(?:hidden gems|must-sees?|good (?:places|spots|options))\b",
             r"\bwhat (?:would|do) you (?:recommend|suggest)\b",
+            # "What do you use for password management?"
+            r"\bwhat (?:do|does) (?:you|everyone|everybody|people|y'all)(?: guys| all| folks| here)? use (?:for|to|as)\b",
             r"\bis there (?:a|an|any) (?:good |decent |free |cheap |reliable |simple )?(?:app|tool|software|service|program|"
             r"website|site|plugin|library|alternative)\b",
         ],
