@@ -121,6 +121,8 @@ DIRECT = [
     ("de", "recommendation", "Was sind eure Geheimtipps für Cafés in Stuttgart?", ""),
     ("en", "recommendation", "", "What are some good places to eat near the main station?"),
     ("en", "recommendation", "What do you use for password management and why?", ""),
+    ("en", "support", "Laptop fan runs all the time", "Since the last update the fan of my laptop never stops, even when it is idle. "
+     "I already cleaned it and checked the task manager. Any ideas what else I could try?"),
     ("de", "recommendation", "Buchhaltung im kleinen Büro", "Wir sind zu dritt und machen alles noch in Excel. Was nutzt ihr für die Buchhaltung?"),
     # polite requests as statements, no question mark
     ("en", "supplier", "New in town", "I moved here last month and bought a wardrobe. I was hoping to find someone with a van "

@@ -312,8 +312,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
     "de": {
         "recommendation": [
             r"\b(?:kann|könnte|könnt|könntet|würdet|würden)\b" + _GAP % 80 + r"\b(?:empfehlen|empfehlt)\b",
-            r"\b(?:habt ihr|hat jemand|hättet ihr|hat hier jemand|hat wer|gibt es)\b" + _GAP % 40
-            + r"\b(?:empfehlungen?|tipps?|vorschläge|geheimtipps?)\b",
+            r"\b(?:habt ihr|hat jemand|hättet ihr|hat hier jemand|hat wer|gibt es|irgendwelche)\b" + _GAP % 40
+            + r"\b(?:empfehlungen?|tipps?|vorschläge|geheimtipps?|ideen)\b",
             r"\bkennt (?:jemand|ihr|wer)\b" + _GAP % 50
             + r"\b(?:gute[nmrs]?|zuverlässige[nmrs]?|empfehlenswerte[nmrs]?|seriöse[nmrs]?|günstige[nmrs]?)\b",
             r"\bwas (?:würdet|könnt) ihr\b" + _GAP % 40 + r"\b(?:empfehlen|nehmen|kaufen|raten)\b",
@@ -387,7 +387,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:has|have) (?:anyone|anybody|any of you)\b" + _GAP % 40 + r"\b(?:used|tried|experience)\b",
             r"\bany experiences? (?:with|using)\b",
         ],
-        "help": [r"\b(?:can|could) (?:anyone|someone|somebody)\b" + _GAP % 30 + r"\bhelp\b"],
+        "help": [r"\b(?:can|could) (?:anyone|someone|somebody)\b" + _GAP % 30 + r"\bhelp\b",
+                 # "Any advice?", "Any ideas what else I could try?" (26 of 26 labelled posts are requests)
+                 r"\bany (?:advice|tips|ideas|help|input|pointers|insights?)\b"],
     },
 }
 # Polite requests in statements (any sentence, no question mark needed): "If anyone can help, …",
