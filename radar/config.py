@@ -148,7 +148,7 @@ class ClassifierSettings(Section):
     weight_urgency: float = Field(0.1, ge=0, description="Weight of urgency/interest in the score.", examples=[0.2])
     hot_threshold: int = Field(70, ge=0, le=100, description="Score from which a post is hot.", examples=[75])
     warm_threshold: int = Field(45, ge=0, le=100, description="Score from which a post is warm (below: cold).", examples=[40])
-    request_threshold: float = Field(0.25, ge=0, le=1, description="Probability from which a post counts as a help request (0.25: best mean F1 on sources the model was not trained on, see README Classifier; raise it for fewer, surer requests).", examples=[0.4])
+    request_threshold: float = Field(0.4, ge=0, le=1, description="Probability from which a post counts as a help request (0.4: with the direct-form floor, best balance of the city-forum cross-validation, the evaluation splits and sources the model was not trained on, see README Classifier; lower it for more, less sure requests).", examples=[0.3])
     direct_request_floor: float = Field(0.8, ge=0, le=1, description="Least request probability of a post that asks in a direct request form (\"Kann mir jemand … empfehlen?\", \"Suche …\", \"Where can I buy …?\"; see README Classifier); 0 turns this off.", examples=[0.0])
 
     @model_validator(mode="after")

@@ -314,7 +314,11 @@ def test_radar_evaluate_shows_thresholds_and_errors(no_db_config, tmp_path):
     assert [e["id"] for e in rep["errors"]["missed_requests"]] == ["sale"]
     res = CliRunner().invoke(main, ["evaluate", str(inp), "--bootstrap", "10", "--errors", "5"])
     assert res.exit_code == 0, res.output
-    assert "By threshold" in res.output and "*    0.25        2" in res.output
+    from radar.config import ClassifierSettings
+
+    configured = ClassifierSettings().request_threshold  # the row of the configured threshold is marked
+    assert "By threshold" in res.output and f"*    {configured:.2f}        2" in res.output
+    assert res.output.count("*    ") == 1
     fp = res.output.split("False positives")[1].split("Missed requests")[0]
     assert "id=pw" in fp and "Which password manager" in fp and "id=req" not in fp
     assert "id=sale" in res.output.split("Missed requests")[1]
