@@ -378,8 +378,8 @@ class Analyzer:
                      toks: list[tuple[str, str]] | None = None) -> Analysis:
         if toks is None:
             toks = self._doc_tokens(doc, lang)
-        lowers = [t[0] for t in toks]
-        lemmas = [t[1] for t in toks]
+        lowers = list(map(_FIRST, toks))  # in C, not a comprehension per field
+        lemmas = list(map(_SECOND, toks))
         # sentence spans by character offset (cheaper than a Python loop over tokens)
         ends = [m.end() for m in _SENT_END.finditer(text)]
         if not ends or ends[-1] < len(text):
