@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, filterfalse
+from itertools import chain, filterfalse, islice
 from operator import getitem, itemgetter
 from typing import Any
 
@@ -29,7 +29,8 @@ _SENT_END = re.compile(r"[.!?…]+(?=\s|$)|\n")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 _DIGIT = re.compile(r"\d")
 _RUNS = re.compile(r"\s+|\S+")  # \s is str.isspace(), the white space spaCy's tokenizer splits on
-_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
+_FIRST, _SECOND, _THIRD, _LAST = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(-1)
+_OTHER_SPACE = re.compile(r"[^\S \n]")  # white space other than " " and "\n" (one character class: fast)
 _MATCHER_TRIGGERS = {"de": ("empfehl", "empfiehl", "wo ", "woher", "helfen", "unterstützen", "beraten"),
                      "en": ("where", "any ", "good ", "best ", "decent", "cheap", "reliable", "affordable", "help", "assist", "advise")}
 
@@ -109,8 +110,8 @@ class Analyzer:
         self.lemma_table: dict[str, dict[str, str]] = {}
         # per language: token ORTH id -> (lower-case form, lower-case lemma), None for white space
         self._tokens: dict[str, dict[int, tuple[str, str] | None]] = {}
-        # per language: white-space separated piece of text -> its tokens (see _tokenize)
-        self._pieces: dict[str, dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]] = {}
+        # per language: white-space separated piece of text -> its tokens (see _tokenize_many)
+        self._pieces: dict[str, dict[str, tuple[tuple[int, ...], tuple[tuple[str, str], ...], tuple]]] = {}
         self._boundaries: dict[str, dict[tuple[str, str], list[tuple[str, str]]]] = {}
         self._plain_args: dict[str, tuple[frozenset[str], Any, Any]] = {}
         groups = patterns.phrase_groups()
@@ -186,7 +187,9 @@ class Analyzer:
         A piece tokenizes the same alone as within a text unless spaCy's matcher of special cases
         finds a special case across two pieces (that would keep it from splitting a special case
         inside one piece): a text where two adjacent pieces end and start with two tokens of a
-        special case (``_special_boundaries``, ~3 % of the posts) goes through the tokenizer."""
+        special case (``_special_boundaries``, ~5 % of the bench posts, e.g. "Re: DB" for ":D")
+        goes through the tokenizer unless the tokens on either side rule it out (:meth:`_apart`,
+        ~4 of 5 of them)."""
         cache = self._pieces[lang]
         if len(cache) > _CACHE_MAX:
             cache.clear()
@@ -197,13 +200,16 @@ class Analyzer:
         vocab = self.nlp[lang].vocab
         out = []
         for text, lay in zip(texts, layouts):
-            if lay is None:
+            if lay is None or (lay[2] and not self._apart(lang, lay[0], lay[2])):
                 out.append((self.nlp[lang].make_doc(text), None))
                 continue
-            pieces, spaced = lay
-            # each piece's cache entry is (words, tokens, spaces by "a space follows"); the
+            pieces, spaced, _ = lay
+            # each piece's cache entry is (word ids, tokens, spaces by "a space follows"); the
             # text's lists are their concatenations, joined in C (map/chain) instead of a
-            # Python loop with three list extensions per piece
+            # Python loop with three list extensions per piece. The words are given to the
+            # Doc as their ORTH ids (string hashes): the Doc then finds each lexeme by its id
+            # instead of hashing the word's UTF-8 bytes again (60 words: ~17 -> ~6 µs; the
+            # lexemes were made when the piece was learnt, see _learn_pieces).
             entries = list(map(cache.__getitem__, pieces))
             words = list(chain.from_iterable(map(_FIRST, entries)))
             toks = list(chain.from_iterable(map(_SECOND, entries)))
@@ -229,13 +235,43 @@ class Analyzer:
             got = self._plain_args[lang] = (frozenset(tok.rules), tok.prefix_search, suffix)
         return got
 
-    def _layout(self, lang: str, text: str) -> tuple[list[str], list[bool]] | None:
+    def _layout(self, lang: str, text: str) -> tuple[list[str], list[bool], list] | None:
         """The pieces of ``text`` as spaCy's tokenizer sees them (runs of white space and of other
-        characters; a single space after a token is that token's ``whitespace_``, not a piece) and
-        whether a space follows each; ``None`` if two adjacent pieces could form a special case."""
+        characters; a single space after a token is that token's ``whitespace_``, not a piece),
+        whether a space follows each, and the boundaries where two adjacent pieces could form a
+        special case (``(index of the second piece, [(a, b), ...])``, see :meth:`_apart`);
+        ``None`` if the first piece could form one with the text's start.
+
+        Normalised texts have single spaces and line breaks between their pieces (``normalise``
+        collapses other white space): such a text is split with ``str.split`` and its boundaries
+        are ruled out with one ``isdisjoint`` of the (last, first) character pairs, all in C;
+        other texts (or a possible special case) take the loop over ``_RUNS``."""
         boundaries = self._special_boundaries(lang)
-        pieces: list[str] = []
-        spaced: list[bool] = []
+        if text and not text[0].isspace() and not text[-1].isspace() and "  " not in text \
+                and _OTHER_SPACE.search(text) is None \
+                and ("\n" not in text or not (" \n" in text or "\n " in text or "\n\n" in text)):
+            # white space only as single " " or "\n" between pieces: the pieces are the parts
+            # between them and the line breaks; a space follows a part unless it or the next
+            # part is a line break (the last part: nothing follows)
+            if "\n" in text:
+                pieces = text.replace("\n", " \n ").split(" ")
+                spaced = [True] * len(pieces)
+                i = -1
+                try:
+                    while True:
+                        i = pieces.index("\n", i + 1)
+                        spaced[i] = spaced[i - 1] = False
+                except ValueError:
+                    pass
+            else:
+                pieces = text.split(" ")
+                spaced = [True] * len(pieces)
+            spaced[-1] = False
+            if boundaries.keys().isdisjoint(zip(map(_LAST, pieces), map(_FIRST, pieces[1:]))):
+                return pieces, spaced, []
+        pieces = []
+        spaced = []
+        flagged: list[tuple[int, list[tuple[str, str]]]] = []
         prev = " "
         for piece in _RUNS.findall(text):
             if piece[0] == " " and pieces:
@@ -244,16 +280,41 @@ class Analyzer:
                 if not piece:
                     continue
             pairs = boundaries.get((prev[-1], piece[0]))
-            if pairs and any(prev.endswith(a) and piece.startswith(b) for a, b in pairs):
-                return None
+            if pairs:
+                hits = [(a, b) for a, b in pairs if prev.endswith(a) and piece.startswith(b)]
+                if hits:
+                    if not pieces:
+                        return None
+                    flagged.append((len(pieces), hits))
             pieces.append(piece)
             spaced.append(False)
             prev = piece
-        return pieces, spaced
+        return pieces, spaced, flagged
+
+    def _apart(self, lang: str, pieces: list[str], flagged: list[tuple[int, list[tuple[str, str]]]]) -> bool:
+        """True if no special case can span the ``flagged`` boundaries of ``pieces``.
+
+        spaCy's matcher of special cases matches a case's tokens (as tokenized without special
+        cases) on the text's tokens before special cases are applied. A match across the
+        boundary of pieces ``p`` and ``q`` holds two adjacent tokens of a case, ``(a, b)``, that
+        are the last token of ``p`` and the first of ``q``; :meth:`_layout` flags a boundary
+        where ``p`` ends with some ``a`` and ``q`` starts with its ``b``. A piece that
+        :func:`_plain_tokens` takes has certain tokens, the same before and after special cases
+        (it holds none): if ``q`` is such a piece and its first token is not ``b``, or ``p`` and
+        its last token is not ``a``, the pair cannot match there ("Re: DB" is no ":D")."""
+        plain = self._plain(lang)
+        for k, hits in flagged:
+            p_words = _plain_tokens(pieces[k - 1], *plain)
+            q_words = _plain_tokens(pieces[k], *plain)
+            for a, b in hits:
+                if not ((q_words is not None and q_words[0] != b) or (p_words is not None and p_words[-1] != a)):
+                    return False
+        return True
 
     def _learn_pieces(self, lang: str, new: set[str]) -> None:
-        """Tokenize pieces not seen before and keep their words, ``(lower-case form, lemma)``
-        pairs and ``spaces`` (no space after the last word / a space after it)."""
+        """Tokenize pieces not seen before and keep their words (as ORTH ids of lexemes in the
+        vocabulary), ``(lower-case form, lemma)`` pairs and ``spaces`` (no space after the last
+        word / a space after it)."""
         tokenizer = self.nlp[lang].tokenizer
         boundaries = self._special_boundaries(lang)
         # pieces whose tokens are certain without spaCy's tokenizer (~80 % of the new pieces,
@@ -302,18 +363,23 @@ class Analyzer:
         groups += done_groups
         table = self.lemma_table[lang]
         cache = self._pieces[lang]
+        # the ORTH ids of all words, from one Doc of them: it makes the lexemes of words the
+        # vocabulary has not seen (as each post's Doc did before), so the posts' Docs find
+        # every word by its id
+        orths = iter(Doc(tokenizer.vocab, words=list(chain.from_iterable(groups))).to_array(ORTH).tolist())
         for piece, words in zip(joined, groups):
             n = len(words)
             # the lookup lemmatizer's rule: the table entry of the exact form, else the form
-            cache[piece] = (tuple(words), tuple((w.lower(), table.get(w, w).lower()) for w in words if not w.isspace()),
+            cache[piece] = (tuple(islice(orths, n)),
+                            tuple((w.lower(), table.get(w, w).lower()) for w in words if not w.isspace()),
                             ((False,) * n, (False,) * (n - 1) + (True,)))
 
     def _analyse_doc(self, doc, lang: str, real_lang: str, title: str, body: str, text: str,
                      toks: list[tuple[str, str]] | None = None) -> Analysis:
         if toks is None:
             toks = self._doc_tokens(doc, lang)
-        lowers = [t[0] for t in toks]
-        lemmas = [t[1] for t in toks]
+        lowers = list(map(_FIRST, toks))  # in C, not a comprehension per field
+        lemmas = list(map(_SECOND, toks))
         # sentence spans by character offset (cheaper than a Python loop over tokens)
         ends = [m.end() for m in _SENT_END.finditer(text)]
         if not ends or ends[-1] < len(text):

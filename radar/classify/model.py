@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain, filterfalse
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ class CompactTfidf:
         state.pop("_cache", None)  # the per-word cache is rebuilt at run time
         state.pop("_by_tokens", None)  # so is the n-gram lookup by token tuple
         state.pop("_slices", None)  # and the n-gram slices per word length
+        state.pop("_gram_keys", None)  # and the n-gram keys of the vocabulary (see _learn_words)
         return state
 
     def _char_ids(self, text: str) -> list[int]:
@@ -123,23 +125,113 @@ class CompactTfidf:
             return [cache[w] for w in words]
         except KeyError:
             pass
-        get = self.vocabulary.get
-        slices = self.__dict__.get("_slices")
-        if slices is None:
-            slices = self.__dict__["_slices"] = {}
         out = []
         for w in words:
             t = cache.get(w)
             if t is None:
-                padded = f" {w} "
-                sl = slices.get(len(padded))
-                if sl is None:
-                    sl = slices[len(padded)] = self._gram_slices(len(padded))
-                # cutting the n-grams, looking them up and dropping unknown ones all run in C
-                # (map/filter over slice objects instead of a comprehension per n)
-                t = cache[w] = tuple(filter(_is_not_none, map(get, map(padded.__getitem__, sl))))
+                t = cache[w] = self._word_ids_of(w)
             out.append(t)
         return out
+
+    def _word_ids_of(self, w: str) -> tuple[int, ...]:
+        """Vocabulary ids of the ``char_wb`` n-grams of one word."""
+        slices = self.__dict__.get("_slices")
+        if slices is None:
+            slices = self.__dict__["_slices"] = {}
+        padded = f" {w} "
+        sl = slices.get(len(padded))
+        if sl is None:
+            sl = slices[len(padded)] = self._gram_slices(len(padded))
+        # cutting the n-grams, looking them up and dropping unknown ones all run in C
+        # (map/filter over slice objects instead of a comprehension per n)
+        return tuple(filter(_is_not_none, map(self.vocabulary.get, map(padded.__getitem__, sl))))
+
+    def _char_tuples_many(self, texts: Sequence[str]) -> list[list[tuple[int, ...]]]:
+        """:meth:`_char_id_tuples` of each text; the words not seen before are analysed
+        together (:meth:`_learn_words`)."""
+        cache = self.__dict__.get("_cache")
+        if cache is None or len(cache) > 200_000:
+            cache = self.__dict__["_cache"] = {}
+        splits = [t.split() for t in texts]
+        new = set(filterfalse(cache.__contains__, chain.from_iterable(splits)))
+        if new:
+            self._learn_words(sorted(new))  # sorted: the same batch gives the same cache in every run
+        get = cache.__getitem__
+        return [list(map(get, words)) for words in splits]
+
+    def _gram_table(self):
+        """The vocabulary's n-grams as integer keys for :meth:`_learn_words`, built on first use:
+        (sorted code points of their characters, keys sorted, the ids in the keys' order, bits
+        per character); None if they do not fit in 62 bits."""
+        got = self.__dict__.get("_gram_keys")
+        if got is None:
+            chars = sorted(set("".join(self.vocabulary)))
+            bits = (len(chars) + 1).bit_length()
+            lo, hi = self.ngram_range
+            got = False
+            if self.analyzer == "char_wb" and hi * bits + hi.bit_length() <= 62 and lo >= 1:
+                code = {c: j + 1 for j, c in enumerate(chars)}  # 0: a character no n-gram has
+                keys = np.empty(len(self.vocabulary), dtype=np.int64)
+                ids = np.empty(len(self.vocabulary), dtype=np.int64)
+                for j, (gram, i) in enumerate(self.vocabulary.items()):
+                    g = 0
+                    for c in gram:
+                        g = (g << bits) | code[c]
+                    keys[j], ids[j] = g | (len(gram) << (hi * bits)), i
+                order = np.argsort(keys, kind="stable")
+                got = (np.array([ord(c) for c in chars], dtype=np.int64), keys[order], ids[order], bits)
+            self.__dict__["_gram_keys"] = got
+        return got or None
+
+    def _learn_words(self, words: list[str]) -> None:
+        """Cache the ``char_wb`` n-gram ids of ``words`` (as :meth:`_char_id_tuples` does one by
+        one), all words at once with numpy: each n-gram becomes an integer key (its length and
+        its characters' codes) that is looked up in the vocabulary's sorted keys, so no string
+        is cut per n-gram (slicing and hashing ~20 strings cost ~5 µs a word). The n-grams of a
+        padded word ``" w "`` are all its substrings of ``lo``..``min(hi, len)`` characters, as
+        :meth:`_ngrams` cuts them (a word shorter than ``n`` counts once, whole, and ends the
+        loop); each word's ids come in the same order (by n, then position)."""
+        cache = self.__dict__["_cache"]
+        codes = self._gram_table()
+        if codes is None:
+            for w in words:
+                cache[w] = self._word_ids_of(w)
+            return
+        chars, vkeys, vids, bits = codes
+        lo, hi = self.ngram_range
+        padded = "".join([f" {w} " for w in words])
+        cp = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+        pos = np.searchsorted(chars, cp)
+        pos[pos == len(chars)] = 0
+        c = np.where(chars[pos] == cp, pos + 1, 0)
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
+        total = len(c)
+        ends = np.repeat(np.cumsum(lengths), lengths)  # end of the word of each position
+        word_of = np.repeat(np.arange(len(words), dtype=np.int64), lengths)
+        c = np.concatenate([c, np.zeros(hi, dtype=np.int64)])
+        at = np.arange(total, dtype=np.int64)
+        key = np.zeros(total, dtype=np.int64)
+        found_words, found_ids = [], []
+        for n in range(1, hi + 1):
+            key = (key << bits) | c[n - 1:n - 1 + total]
+            if n < lo:
+                continue
+            full = key | (n << (hi * bits))
+            ok = np.flatnonzero(at + n <= ends)
+            k = full[ok]
+            j = np.searchsorted(vkeys, k)
+            j[j == len(vkeys)] = 0
+            hit = vkeys[j] == k
+            found_words.append(word_of[ok[hit]])
+            found_ids.append(vids[j[hit]])
+        fw = np.concatenate(found_words)
+        order = np.argsort(fw, kind="stable")  # by word; inside a word by n, then position
+        ids = np.concatenate(found_ids)[order].tolist()
+        counts = np.bincount(fw, minlength=len(words)).tolist()
+        start = 0
+        for w, n_ids in zip(words, counts):
+            cache[w] = tuple(ids[start:start + n_ids])
+            start += n_ids
 
     def _gram_slices(self, n_chars: int) -> list[slice]:
         """The n-grams that :meth:`_ngrams` cuts from one padded word of ``n_chars`` characters
@@ -178,14 +270,12 @@ class CompactTfidf:
     def transform(self, texts: Sequence[str]):
         """The TF-IDF matrix (CSR, float32) of ``texts``: the vocabulary ids of all n-grams of
         the batch are counted at once (numpy) instead of one ``Counter`` per text."""
-        from itertools import chain
-
         from scipy import sparse
 
         n_rows = len(texts)
         n_cols = len(self.idf)
         if self.analyzer == "char_wb":
-            per_text = [self._char_id_tuples(t) for t in texts]
+            per_text = self._char_tuples_many(texts)
             lengths = [sum(map(len, tuples)) for tuples in per_text]
             flat = chain.from_iterable(chain.from_iterable(per_text))
         else:
