@@ -373,3 +373,31 @@ def test_analyser_tokens_equal_spacy_tokenizer(classifier, lang):
             norm = join_title_body("", text)[2]
             want = [t.text.lower() for t in an.nlp[lang].tokenizer(norm) if not t.is_space]
             assert a.lowers == want, (text, a.lowers, want)
+
+
+def test_lemma_table_cache_is_used_checked_and_optional(tmp_path, monkeypatch):
+    """The lemma table's fast copy: written on first load, read instead of the gzipped JSON after
+    that, replaced when damaged; where it cannot be written the JSON still gives the table."""
+    import gzip
+
+    from radar.classify import analysis
+
+    monkeypatch.setenv("RADAR_CACHE_DIR", str(tmp_path / "cache"))
+    first = analysis.load_lemma_table("en")
+    copies = list((tmp_path / "cache").glob("lemma-en-*.marshal"))
+    assert len(copies) == 1 and len(first) > 10_000 and first["went"] == "go"
+
+    def no_json(*a, **k):
+        raise AssertionError("the JSON was read although the copy exists")
+
+    with monkeypatch.context() as m:
+        m.setattr(gzip, "open", no_json)
+        assert analysis.load_lemma_table("en") == first
+    copies[0].write_bytes(b"\x00damaged")
+    assert analysis.load_lemma_table("en") == first  # read from the JSON again ...
+    with monkeypatch.context() as m:
+        m.setattr(gzip, "open", no_json)
+        assert analysis.load_lemma_table("en") == first  # ... and the copy rewritten
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("RADAR_CACHE_DIR", str(tmp_path / "file" / "cache"))
+    assert analysis.load_lemma_table("en") == first
