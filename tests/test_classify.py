@@ -129,6 +129,8 @@ DIRECT = [
      "who I could pay to help me move it this weekend."),
     ("de", "supplier", "Umzug am Samstag", "Wir ziehen am Samstag innerhalb von Stuttgart um und suchen jemanden mit Transporter, "
      "der uns zwei Schränke fährt. Bezahlung nach Absprache."),
+    ("de", "support", "Drucker druckt nur leere Seiten", "Seit dem Update druckt unser Brother-Drucker im Büro nur noch "
+     "leere Seiten, Treiber ist neu installiert. Für Tipps wäre ich sehr dankbar."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -159,8 +161,9 @@ def test_direct_request_forms_set_a_floor(classifier, lang, intent, title, body)
     ("de", "", "Ich empfehle jedem, diese Partei nicht zu wählen."),
     ("en", "Looking for the Higgs boson at CERN", ""),
     ("en", "", "Selling my old ThinkPad, where can I buy a new one? Just kidding, 200 EUR, PM me. For sale."),
-    # a statement that is not a polite request
+    # statements that are not polite requests
     ("en", "", "If anyone can help it's our neighbour, he fixed our roof last year and told the story at every party."),
+    ("de", "", "Ich bin dankbar für jeden Tag mit meiner Familie und euch allen hier im Verein."),
     # rhetorical choice titles above a body that asks
     ("en", "Is it me or is it me?", "I have been looking for a flat for a month. Is it me that sees this the wrong way?"),
     ("de", "Bin ich der Einzige oder nervt das alle?", "Jeden Morgen fällt die S-Bahn aus. Geht es euch auch so?"),

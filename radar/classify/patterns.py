@@ -381,7 +381,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhere (?:can|do|should|would) (?:i|we|one) (?:buy|get|find|order|purchase|rent|hire)\b",
             r"\bwhere to (?:buy|get|find|order)\b",
             # "Where can I eat good Schnitzel in Stuttgart?"
-            r"\bwhere (?:can|should|would) (?:i|we|one) (?:go|eat|stay) (?:for|to)?\b",
+            r"\bwhere (?:can|should|would) (?:i|we|one) (?:eat|stay|go for|go to eat|go out)\b",
         ],
         "experience": [
             r"\b(?:has|have) (?:anyone|anybody|any of you)\b" + _GAP % 40 + r"\b(?:used|tried|experience)\b",
@@ -398,8 +398,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
 DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
     "de": {
         "provider": [r"\b(?:ich suche|wir suchen|suche|suchen) (?:hier )?jemanden\b(?!,? (?:zum|für) (?:reden|quatschen))"],
-        "help": [r"\b(?:wäre|wären|bin|sind) (?:ich |wir )?(?:euch |Euch )?(?:sehr |echt |wirklich |total |super )?dankbar"
-                 r"(?:,? (?:wenn|falls|für|über) (?:mir |uns )?(?:jemand|ihr|eure|jede[nr]?|tipps|hilfe|empfehlungen|ratschläge|rat))",
+        # "Für Tipps wäre ich dankbar", "Ich wäre euch sehr dankbar, wenn …" (conditional: asks); the
+        # present "bin dankbar für …" only with what is asked for, not "für jeden Tag"
+        "help": [r"\b(?:wäre|wären) (?:ich |wir )?(?:euch |ihnen )?(?:sehr |echt |wirklich |total |super |für )?dankbar\b",
+                 r"\b(?:bin|sind) (?:ich |wir )?(?:euch )?(?:sehr |echt |wirklich |total |super )?dankbar (?:für|über) "
+                 r"(?:jede[nr]? |eure |alle )?(?:tipps?|hilfe|hinweise?|ratschläge|rat|empfehlungen?|ideen?|antworten?)\b",
                  r"\bfalls (?:mir |uns )?(?:jemand|wer|einer) (?:von euch )?(?:\w+ ){0,4}(?:helfen|empfehlen|weiterhelfen)\b"],
     },
     "en": {
