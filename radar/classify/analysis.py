@@ -541,7 +541,7 @@ class Analyzer:
         low = text.lower()
         if any(w in low for w in patterns.STATEMENT_TRIGGERS.get(lang, ())):
             for form, rx in statements:
-                if (m := rx.search(text)) and not is_q[min(bisect.bisect_right(ends, m.start()), len(ends) - 1)]:
+                if (m := rx.search(text)):
                     out.append((form, m.group(0).strip()))
         opening = title if title else text[starts[0]:ends[0]].strip()
         for rx in openings:
