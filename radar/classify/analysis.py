@@ -526,8 +526,10 @@ class Analyzer:
 
     def _direct_forms(self, lang: str, title: str, body: str, text: str, matches: list[Match],
                       starts: list[int], ends: list[int], is_q: list[bool]) -> list[tuple[str, str]]:
-        """Direct request forms (``patterns.DIRECT_QUESTIONS``/``DIRECT_OPENINGS``/``CHOICE_TITLE``);
-        none in a job advert or an offer ("Wir suchen einen Elektriker (m/w/d)")."""
+        """Direct request forms: question forms in question sentences (``patterns.DIRECT_QUESTIONS``),
+        polite requests stated anywhere (``DIRECT_STATEMENTS``), an opening (``DIRECT_OPENINGS``) and a
+        choice title (``CHOICE_TITLE``, not a rhetorical one); none in a job advert or an offer ("Wir
+        suchen einen Elektriker (m/w/d)")."""
         if any(m.group in ("job_ad", "offer") for m in matches):
             return []
         questions, openings, statements = self._direct[lang]
