@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from radar.config import Config
@@ -67,15 +68,24 @@ def ensure_bundled(session: Session) -> ModelVersion:
         return mv  # the usual case: one query
     current = session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))
     activate_new = current is None or current.artifact_path == BUNDLED  # a trained model stays active
-    for old in session.scalars(select(ModelVersion).where(ModelVersion.artifact_path == BUNDLED)):
-        old.artifact_path = SUPERSEDED  # its file is the new one now
-        old.notes = f"shipped with an earlier release; replaced by {info['version']}"
-        old.active = False
-    session.flush()  # the unique partial index allows one active row at a time
-    mv = ModelVersion(version=info["version"], artifact_path=BUNDLED, metrics=info["metrics"],
-                      active=activate_new, notes="shipped with the package")
-    session.add(mv)
-    session.flush()
+    olds = list(session.scalars(select(ModelVersion).where(ModelVersion.artifact_path == BUNDLED)))
+    try:
+        with session.begin_nested():
+            for old in olds:
+                old.artifact_path = SUPERSEDED  # its file is the new one now
+                old.notes = f"shipped with an earlier release; replaced by {info['version']}"
+                old.active = False
+            session.flush()  # the unique partial index allows one active row at a time
+            mv = ModelVersion(version=info["version"], artifact_path=BUNDLED, metrics=info["metrics"],
+                              active=activate_new, notes="shipped with the package")
+            session.add(mv)
+            session.flush()
+    except (IntegrityError, OperationalError):
+        # another process (the service's first classification, a second `radar` command) registered
+        # the shipped model at the same moment: use its row
+        mv = session.scalar(select(ModelVersion).where(ModelVersion.version == info["version"]))
+        if mv is None:
+            raise
     return mv
 
 

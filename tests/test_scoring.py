@@ -180,6 +180,34 @@ def test_a_new_shipped_model_replaces_the_old_shipped_one_but_not_a_trained_one(
         assert s.scalar(select(ModelVersion.artifact_path).where(ModelVersion.version == "bundled-0")) == SUPERSEDED
 
 
+def test_two_processes_registering_the_shipped_model_at_once(config_dir, db_url):
+    """The service and a `radar models list` started together both find no shipped model and both
+    register it: the second insert fails on the unique index and must use the first one's row (it
+    raised IntegrityError: UNIQUE constraint failed: model_versions.active)."""
+    from sqlalchemy import event
+
+    from radar.model_versions import ensure_bundled, list_versions
+
+    maker = get_sessionmaker(db_url)
+    with maker() as b:
+        raced = []
+
+        def other_process_first(session, _ctx, _instances):
+            if not raced and any(isinstance(o, ModelVersion) for o in session.new):
+                raced.append(True)
+                with maker() as a:  # a separate connection commits its registration first
+                    ensure_bundled(a)
+                    a.commit()
+
+        event.listen(b, "before_flush", other_process_first)
+        mv = ensure_bundled(b)
+        b.commit()
+        assert raced, "the other registration did not run before this one's insert"
+        versions = list_versions(b)
+        assert [(v.version, v.active) for v in versions] == [(mv.version, True)]
+        assert mv.artifact_path == "bundled"
+
+
 @pytest.mark.skipif(not dataset.available(SHARED_DATA), reason="needs ../shared/data/posts (not shipped with the repo)")
 def test_train_refuses_a_worse_model(config_dir, db_url):
     from radar.model_versions import TrainRefused, active_version, train_and_register
