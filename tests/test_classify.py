@@ -129,6 +129,8 @@ DIRECT = [
      "who I could pay to help me move it this weekend."),
     ("de", "supplier", "Umzug am Samstag", "Wir ziehen am Samstag innerhalb von Stuttgart um und suchen jemanden mit Transporter, "
      "der uns zwei Schränke fährt. Bezahlung nach Absprache."),
+    # a choice whose options end alike is still a choice (only "X or X?" is not)
+    ("en", "comparison", "Rent a car or buy a car?", "We need a car for the business for two years. What would you do?"),
     ("de", "support", "Drucker druckt nur leere Seiten", "Seit dem Update druckt unser Brother-Drucker im Büro nur noch "
      "leere Seiten, Treiber ist neu installiert. Für Tipps wäre ich sehr dankbar."),
 ]

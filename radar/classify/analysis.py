@@ -500,7 +500,7 @@ class Analyzer:
         })
         return Analysis(lang=real_lang, title=title, body=body, text=text, lowers=lowers, lemmas=lemmas,
                         matches=matches, urgency=urgency, features=f,
-                        direct=self._direct_forms(lang, title, body, text, matches, starts, ends, is_q))
+                        direct=self._direct_forms(lang, title, body, text, low_text, matches, starts, ends, is_q))
 
     def _doc_tokens(self, doc, lang: str) -> list[tuple[str, str]]:
         """``(lower-case form, lemma)`` of the tokens of ``doc`` (white-space tokens left out)."""
@@ -524,7 +524,7 @@ class Analyzer:
             toks = [t for t in toks if t is not None]
         return toks
 
-    def _direct_forms(self, lang: str, title: str, body: str, text: str, matches: list[Match],
+    def _direct_forms(self, lang: str, title: str, body: str, text: str, low_text: str, matches: list[Match],
                       starts: list[int], ends: list[int], is_q: list[bool]) -> list[tuple[str, str]]:
         """Direct request forms: question forms in question sentences (``patterns.DIRECT_QUESTIONS``),
         polite requests stated anywhere (``DIRECT_STATEMENTS``), an opening (``DIRECT_OPENINGS``) and a
@@ -540,8 +540,7 @@ class Analyzer:
                 for form, rx in questions:
                     if (m := rx.search(sentence)):
                         out.append((form, m.group(0).strip()))
-        low = text.lower()
-        if any(w in low for w in patterns.STATEMENT_TRIGGERS.get(lang, ())):
+        if any(w in low_text for w in patterns.STATEMENT_TRIGGERS.get(lang, ())):
             for form, rx in statements:
                 if (m := rx.search(text)):
                     out.append((form, m.group(0).strip()))
@@ -552,7 +551,7 @@ class Analyzer:
                 break
         if title and body and any(is_q[1:]) and (m := patterns.CHOICE_TITLE.search(title)) \
                 and not patterns.RHETORICAL_CHOICE.search(title) \
-                and m.group(1).lower().split()[-1:] != m.group(2).lower().split()[-1:]:  # not "me or … me"
+                and m.group(1).strip().lower() != m.group(2).strip().lower():  # not "X or X?"
             out.append(("comparison", title))
         return out
 
