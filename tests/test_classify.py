@@ -133,6 +133,13 @@ DIRECT = [
     ("en", "comparison", "Rent a car or buy a car?", "We need a car for the business for two years. What would you do?"),
     ("de", "support", "Drucker druckt nur leere Seiten", "Seit dem Update druckt unser Brother-Drucker im Büro nur noch "
      "leere Seiten, Treiber ist neu installiert. Für Tipps wäre ich sehr dankbar."),
+    # first-person "how do I get/fix …?", "was kann ich tun?": asks how to solve a problem of one's own
+    ("de", "support", "Abo doppelt abgebucht", "Mein Fitnessstudio hat den Monatsbeitrag zweimal abgebucht und "
+     "antwortet nicht auf Mails. Wie bekomme ich mein Geld zurück?"),
+    ("de", "support", "", "Der Router verliert jede Nacht die Verbindung, der Anbieter sagt, bei ihm sei alles in Ordnung. "
+     "Was kann ich jetzt noch tun?"),
+    ("en", "support", "Outlook crashes on start", "Since yesterday Outlook closes right after it opens, safe mode too. "
+     "How do I fix this without losing my mails?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -169,6 +176,9 @@ def test_direct_request_forms_set_a_floor(classifier, lang, intent, title, body)
     # rhetorical choice titles above a body that asks
     ("en", "Is it me or is it me?", "I have been looking for a flat for a month. Is it me that sees this the wrong way?"),
     ("de", "Bin ich der Einzige oder nervt das alle?", "Jeden Morgen fällt die S-Bahn aus. Geht es euch auch so?"),
+    # rhetorical "wie kann man …?" and a society's "what can we do?" are not a problem of one's own
+    ("de", "", "Wie kann man so jemanden in eine Talkshow einladen? Ich schalte weg."),
+    ("en", "We know there is a gender pay gap in tech, what can we do about it?", ""),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

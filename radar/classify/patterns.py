@@ -357,6 +357,17 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Wie handele ich nun am besten weiter?", "Wie gehen wir am besten vor?"
             r"\bwie (?:\w+ ){1,2}(?:ich|wir) (?:\w+ ){0,3}am besten\b",
         ],
+        # first-person "how do I get/fix …?", "what can I do?": asks how to solve a problem of one's own
+        # (labelled posts: German 11 of 12 are requests, English 70 of 73; "wie kann ich/man" alone is
+        # mostly rhetorical in German tweets: "Wie kann man Merkel anzeigen?", 2 of 7)
+        "support": [
+            r"\bwie (?:bekomme|kriege|krieg|komme) ich\b",
+            r"\bwie (?:kann|könnte|soll) ich (?:\w+ ){0,5}(?:beheben|lösen|reparieren|entfernen|loswerden|stornieren|"
+            r"umbuchen|ändern|einstellen|zurücksetzen|wiederherstellen|installieren|einrichten|verbinden)\b",
+            r"\bwas (?:kann|soll|muss|könnte) ich (?:(?:jetzt|nun|da|denn|dagegen|noch|sonst|dann|hier) ){0,2}"
+            r"(?:tun|machen|unternehmen)\b",
+            r"\bwas tun\s*\?",
+        ],
     },
     "en": {
         "recommendation": [
@@ -390,6 +401,14 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "help": [r"\b(?:can|could) (?:anyone|someone|somebody)\b" + _GAP % 30 + r"\bhelp\b",
                  # "Any advice?", "Any ideas what else I could try?" (26 of 26 labelled posts are requests)
                  r"\bany (?:advice|tips|ideas|help|input|pointers|insights?)\b"],
+        "support": [
+            r"\bhow (?:do|can|could|would|should) i (?:get|fix|stop|make|solve|remove|find|repair|reset|recover|restore|"
+            r"turn off|disable|uninstall|change|set up|setup|install|connect|update|go about)\b",
+            r"\bwhat (?:can|should|do) i do\b",
+            r"\bis there (?:a|any) (?:way|solution|fix|workaround)\b",
+            # "how"/"where" only: "does anyone know what happened …?" is curiosity
+            r"\b(?:does|do) (?:anyone|anybody|someone|somebody|you guys) (?:here )?know (?:how|where)\b",
+        ],
     },
 }
 # Polite requests in statements (any sentence, no question mark needed): "If anyone can help, …",
@@ -441,6 +460,7 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "best": ("asks for the best option", "fragt nach der besten Wahl"),
     "provider": ("asks who offers something", "fragt, wer etwas anbietet"),
     "comparison": ("asks to choose between options", "fragt nach der Wahl zwischen Optionen"),
+    "support": ("asks how to solve a problem", "fragt, wie sich ein Problem lösen lässt"),
 }
 
 
