@@ -32,6 +32,7 @@ from radar.textproc import (
     canonical_url,
     clean_text,
     detect_language,
+    encodable,
     fingerprints,
     is_site_root,
     normalise_language,
@@ -53,8 +54,11 @@ class InvalidItem(ValueError):
 
 # --------------------------------------------------------------------------- pure preparation
 def _no_nul(value: str | None) -> str | None:
-    # PostgreSQL text cannot hold NUL; hostile or broken pages sometimes carry it
-    return value.replace("\x00", "") if value and "\x00" in value else value
+    # PostgreSQL text cannot hold NUL; hostile or broken pages sometimes carry it; no database
+    # can hold a lone surrogate (half an emoji from a JSON API)
+    if not value:
+        return value
+    return encodable(value.replace("\x00", "") if "\x00" in value else value)
 
 
 def clean_item(item: MentionItem) -> MentionItem:

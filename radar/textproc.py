@@ -36,6 +36,19 @@ def _tidy(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def encodable(text: str) -> str:
+    """``text`` without lone surrogates: a JSON API can send half an emoji ("\\ud83d" without its
+    pair, e.g. a text cut in the middle), which ``json.loads`` accepts but no database, hash or
+    tokenizer can encode as UTF-8. A split pair is joined, a lone half becomes U+FFFD."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
 _LINE_TAGS = frozenset(("br", "li", "tr", "dd", "dt"))  # one line each, not a paragraph
 _FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.I)
 _parsers = threading.local()

@@ -163,6 +163,14 @@ def test_direct_request_forms_set_a_floor(classifier, lang, intent, title, body)
     assert r.request_probability == pytest.approx(max(model_only, classifier.settings.direct_request_floor))
 
 
+def test_lone_surrogates_are_classified_not_raised(classifier):
+    # half an emoji from a JSON API ("\ud83d" alone) cannot be encoded; spaCy hashes UTF-8
+    r = classifier.classify("Steuerberater \ud83d", "Kann mir jemand einen Steuerberater in Stuttgart empfehlen? \udc4d")
+    assert r.lang == "de" and r.is_request and r.intent == "recommendation"
+    many = classifier.classify_many([("\ud800", "", None), ("ok", "Where can I buy a used ThinkPad? \udfff", None)])
+    assert [x.is_request for x in many] == [False, True]
+
+
 @pytest.mark.parametrize("lang,title,body", [
     ("de", "Wir suchen einen Elektriker (m/w/d) für unseren Betrieb in Esslingen", "Jetzt bewerben!"),
     ("de", "Suche nach vermisstem Kind in Stuttgart geht weiter", ""),

@@ -245,6 +245,21 @@ def test_nul_bytes_and_missing_urls_store_on_every_engine(db_url):
         assert [m.title for m in s.scalars(select(Mention).order_by(Mention.id))] == ["Titel", "anderes"]
 
 
+def test_lone_surrogates_store_on_every_engine(db_url):
+    # JSON APIs can send half an emoji ("\ud83d" without its pair, e.g. text cut in the middle);
+    # json.loads accepts it, but no database can encode it: it becomes U+FFFD, the post is kept
+    raw = json.loads('{"title": "Hilfe \\ud83d", "body": "Wo bekomme ich \\udc4d Ersatzteile?", "author": "\\ud800x"}')
+    item = prepare_item(MentionItem(source="a", external_id="sur\ud83d", url="https://forum.de/t/\udc00",
+                                    title=raw["title"], body=raw["body"], author=raw["author"]))
+    assert (item.title, item.body, item.author) == ("Hilfe \ufffd", "Wo bekomme ich \ufffd Ersatzteile?", "\ufffdx")
+    store = _store(db_url, "a")
+    assert store.store(item).status == "new"
+    store.close()
+    with get_sessionmaker(db_url)() as s:
+        m = s.scalars(select(Mention)).one()
+        assert (m.title, m.external_id) == ("Hilfe \ufffd", "sur\ufffd")
+
+
 def _count_mentions(db_url) -> int:
     with get_sessionmaker(db_url)() as s:
         return len(list(s.scalars(select(Mention.id))))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from radar.textproc import encodable
+
 MAX_CHARS = 1000
 """Characters of title + body that are analysed. A longer post keeps its beginning and its end
 (see :func:`cut`): forum posts often tell their story first and ask at the end ("Nun zu meiner
@@ -35,13 +37,14 @@ _LATIN_EXTRA = frozenset("äöüßÄÖÜéèàçñ")
 def normalise(text: str | None, max_chars: int = MAX_CHARS) -> str:
     """Clean one piece of web text: NFKC (full-width letters become ASCII), links become
     ``URL``, user handles ``@user``, Markdown links keep their text, HTML entities are
-    decoded, runs of white space collapse (line breaks are kept as sentence breaks).
+    decoded, runs of white space collapse (line breaks are kept as sentence breaks); a lone
+    surrogate (half an emoji) becomes U+FFFD.
 
     Example: ``normalise("Hi @bob, see [docs](https://x.y)!") == "Hi @user, see docs!"``
     """
     if not text:
         return ""
-    t = unicodedata.normalize("NFKC", text)
+    t = unicodedata.normalize("NFKC", encodable(text))
     # each expression runs only if the characters it needs occur (a substring test is far cheaper
     # than a regular-expression scan that finds nothing)
     if "](" in t:
