@@ -406,3 +406,51 @@ def test_lemma_table_cache_is_used_checked_and_optional(tmp_path, monkeypatch):
     (tmp_path / "file").write_text("not a folder")
     monkeypatch.setenv("RADAR_CACHE_DIR", str(tmp_path / "file" / "cache"))
     assert analysis.load_lemma_table("en") == first
+
+
+def _fits_from_score(scorer: PersonaScorer, a) -> list[tuple]:
+    """What ``PersonaScorer.fits`` must give, built from ``score`` and ``PersonaFit.as_dict``."""
+    return [(f.name, f.title, f.fit, f.as_dict(),
+             [f"{c.name}: {', '.join(c.evidence)} (+{c.points:g})" for c in f.criteria if c.points > 0], f.excluded_by)
+            for f in scorer.score(a.lowers, a.lemmas, a.text, a.lang)]
+
+
+def _exact(x):
+    """Values with their types (1 == 1.0 == True in Python; the results must not change type)."""
+    if isinstance(x, dict):
+        return [(_exact(k), _exact(v)) for k, v in x.items()]
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__, [_exact(v) for v in x])
+    return type(x).__name__, repr(x)
+
+
+@pytest.mark.parametrize("weight", [1.0, 0.7, 0.0, float("inf")])
+def test_persona_fits_match_score(classifier, weight):
+    """The classifier's fast persona path (``PersonaScorer.fits``: no objects, maxima rounded once,
+    criteria nothing hit filled in directly) gives exactly ``score`` + ``as_dict``; an infinite
+    weight takes the fallback through ``score``."""
+    cfg = load_config(ROOT / "config")
+    extra = PersonaConfig.model_validate({
+        "name": "odd", "title": "", "languages": [], "exclude": ["*hiring*", "job offer"],
+        "criteria": [
+            {"name": "kw", "type": "keywords", "weight": weight, "values": [
+                {"terms": ["*ware", "soft*", "*buch*", "new york", "Steuer*", "it support"], "points": 33.3},
+                {"terms": ["the", "der", "und", "and", "app"], "points": 12.5}, {"terms": ["zero"], "points": 0}]},
+            {"name": "kw", "type": "industry", "values": [{"terms": ["help", "hilfe"], "points": 5}]},
+            {"name": "lang", "type": "language", "weight": 1.3, "values": [{"terms": ["EN"], "points": 7}, {"terms": ["de", "en"], "points": 3.3}]},
+            {"name": "users", "type": "range", "unit": "users", "weight": 1.1,
+             "ranges": [{"min": 1, "max": 10, "points": 10}, {"min": 5, "max": 1000, "points": 20.5}]},
+            {"name": "emp", "type": "range", "unit": "employees", "weight": 0.3333, "ranges": [{"min": 1, "max": 60, "points": 9}]},
+        ]})
+    scorer = PersonaScorer(list(cfg.personas) + [extra])
+    assert (scorer._fast is None) == (weight == float("inf"))
+    posts = [(t, b) for _, _, t, b in REQUESTS] + [
+        ("", ""), ("😀", ""), ("We are hiring: Buchhaltungssoftware in New York", "12 users, 50 employees, 3 Mitarbeiter"),
+        ("Steuerberater gesucht", "Wir sind 60 Mitarbeiter und brauchen IT support und eine App. Stellenangebot"),
+        ("Looking for a CRM and SEO agency in Berlin", "team of 30, b2b saas, 200 users"),
+        ("Elektriker in Esslingen", "Kostenvoranschlag für Photovoltaik, Baden-Württemberg"),
+        ("The app and the help", "der Server und die Hilfe, the firewall and the backup and the VPN")]  # > 3 hits of a list
+    for lang in (None, "de", "en", "other"):
+        for title, body in posts:
+            a = classifier.analyzer.analyse(title, body, lang)
+            assert _exact(scorer.fits(a.lowers, a.lemmas, a.text, a.lang)) == _exact(_fits_from_score(scorer, a))

@@ -25,7 +25,7 @@ import numpy as np
 from radar.classify import patterns
 from radar.classify.analysis import Analysis, Analyzer
 from radar.classify.model import INTENT_CLASSES, RequestModel, load_model
-from radar.classify.personas import PersonaFit, PersonaScorer, find_numbers
+from radar.classify.personas import PersonaScorer, find_numbers
 from radar.config import ClassifierSettings, PersonaConfig
 
 BUNDLED_DIR = Path(__file__).parent / "model"
@@ -92,7 +92,7 @@ class ClassificationResult:
 
 
 _ANALYZER: Analyzer | None = None
-_FIT = operator.attrgetter("fit")
+_FIT = operator.itemgetter(2)  # the fit in a PersonaScorer.fits tuple
 
 
 def shared_analyzer() -> Analyzer:
@@ -184,21 +184,22 @@ class Classifier:
             ip = _combine_intents(intent_rows[i], a)
             intent = max(ip, key=ip.get) if is_req else "none"
             numbers: dict[str, list] = {}  # find_numbers per unit, shared with _urgency
-            fits = self.scorer.score(a.lowers, a.lemmas, a.text, a.lang, numbers)
+            # per persona (name, title, fit, as_dict, evidence lines, excluded_by): PersonaScorer.fits
+            fits = self.scorer.fits(a.lowers, a.lemmas, a.text, a.lang, numbers)
             best = max(fits, key=_FIT, default=None)
-            best_fit = best.fit if best else 0.0
+            best_fit = best[2] if best else 0.0
             urgency, urg_ev = _urgency(a, numbers)
             score = 100.0 * (s.weight_request * p + s.weight_persona * best_fit / 100 + s.weight_urgency * urgency / 100) / wsum
             score = float(min(max(score, 0.0), 100.0))
             temp = "hot" if score >= s.hot_threshold else "warm" if score >= s.warm_threshold else "cold"
             raised, lowered = contributions[i]
             evidence = _evidence(a, raised, lowered, fits, urg_ev)
-            text = _explain(a.lang, p, is_req, intent, evidence, best if best and best.fit > 0 else None, urgency)
+            text = _explain(a.lang, p, is_req, intent, evidence, best if best and best[2] > 0 else None, urgency)
             results.append(ClassificationResult(
                 lang=a.lang, is_request=is_req, request_probability=p, intent=intent,
                 intent_probabilities={k: round(v, 4) for k, v in ip.items()},
-                persona_fit={f.name: f.fit for f in fits}, best_persona=best.name if best and best.fit > 0 else None,
-                personas={f.name: f.as_dict() for f in fits}, urgency=urgency, score=score, temperature=temp,
+                persona_fit={f[0]: f[2] for f in fits}, best_persona=best[0] if best and best[2] > 0 else None,
+                personas={f[0]: f[3] for f in fits}, urgency=urgency, score=score, temperature=temp,
                 explanation=text, evidence=evidence, model_version=self.model.version))
         return results
 
@@ -317,16 +318,15 @@ def _feature_words_uncached(label: str, lang: str) -> str | None:
     return None  # character n-grams are not meaningful to a reader
 
 
-def _evidence(a: Analysis, raised, lowered, fits: list[PersonaFit], urg) -> dict[str, Any]:
+def _evidence(a: Analysis, raised, lowered, fits: list[tuple], urg) -> dict[str, Any]:
     lang = a.lang
     li = 1 if lang == "de" else 0
     phrases = [{"phrase": m.phrase, "signal": patterns.GROUP_LABELS[m.group][li], "group": m.group,
                 "in_question": m.in_question} for m in a.matches]
     up = [w for w in (_feature_words(lab, lang) for lab, _ in raised) if w]
     down = [w for w in (_feature_words(lab, lang) for lab, _ in lowered) if w]
-    personas = {f.name: [f"{c.name}: {', '.join(c.evidence)} (+{c.points:g})" for c in f.criteria if c.points > 0]
-                for f in fits}
-    excluded = {f.name: f.excluded_by for f in fits if f.excluded_by}
+    personas = {f[0]: f[4] for f in fits}  # "criterion: evidence (+points)" lines, see PersonaScorer.fits
+    excluded = {f[0]: f[5] for f in fits if f[5]}
     direct = [{"phrase": ph, "signal": patterns.DIRECT_LABELS[form][li], "form": form} for form, ph in a.direct]
     return {"phrases": phrases, "direct": direct, "raised": _uniq(up)[:5], "lowered": _uniq(down)[:5], "personas": personas,
             "excluded": excluded, "urgency": [{"signal": patterns.URGENCY_LABELS[g][li], "phrase": ph} for g, ph in urg]}
@@ -341,7 +341,8 @@ def _uniq(xs: list[str]) -> list[str]:
     return out
 
 
-def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: PersonaFit | None, urgency: float) -> str:
+def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: tuple | None, urgency: float) -> str:
+    """``best``: the best persona's ``PersonaScorer.fits`` tuple, None if no persona fits."""
     de = lang == "de"
     pct = round(p * 100)
     parts = []
@@ -363,9 +364,10 @@ def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: Per
     if ev["lowered"]:
         parts.append(("Spricht dagegen: " if de else "Lowered by: ") + ", ".join(ev["lowered"][:4]) + ".")
     if best is not None:
-        hits = ev["personas"].get(best.name, [])
-        label = best.title or best.name
-        parts.append((f"Passt zu „{label}“ ({best.fit:.0f}/100)" if de else f"Fits '{label}' ({best.fit:.0f}/100)")
+        name, title, fit = best[:3]
+        hits = ev["personas"].get(name, [])
+        label = title or name
+        parts.append((f"Passt zu „{label}“ ({fit:.0f}/100)" if de else f"Fits '{label}' ({fit:.0f}/100)")
                      + (": " + "; ".join(hits) if hits else "") + ".")
     elif ev["excluded"]:
         name, why = next(iter(ev["excluded"].items()))

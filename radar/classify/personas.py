@@ -10,6 +10,7 @@ Range criteria find numbers with their unit in the text ("50 Mitarbeiter", "team
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,6 +249,107 @@ class PersonaScorer:
             ex = self._terms.add(p.exclude) if p.exclude else None
             # the persona's fields are read once here, not for every post
             self._compiled.append((p.name, p.title or p.name, list(p.languages), p.max_points, ex, crits))
+        self._fast = self._compile_fast()
+
+    def _compile_fast(self) -> list[tuple] | None:
+        """The personas for :meth:`fits`: per criterion its kind, name, weight, its maximum already
+        rounded as :meth:`PersonaFit.as_dict` shows it, the points of a criterion nothing hit
+        (``0.0 * weight``), and per value the points with the term list id — or, for a language
+        criterion, the terms by their lower-case form. None when a weight or points are not finite
+        (``0.0 * inf`` is nan, and nan points do not add up like zeros): :meth:`fits` then falls
+        back to :meth:`score`."""
+        numbers = [c[2] for *_, crits in self._compiled for c in crits] + [
+            v[0] for *_, crits in self._compiled for c in crits for v in (c[5] or ())] + [
+            r[2] for *_, crits in self._compiled for c in crits for r in c[7]]
+        if not all(math.isfinite(x) for x in numbers):
+            return None
+        fast = []
+        for p_name, p_title, p_languages, max_points, ex, crits in self._compiled:
+            fc = []
+            for c, name, weight, c_max, is_language, values, unit, ranges in crits:
+                zero = 0.0 * weight
+                zero = zero and _round(zero, 2)
+                if values is None:
+                    fc.append((2, name, weight, _round(c_max, 2), zero, unit, ranges))
+                elif is_language:
+                    by_lang = []
+                    for points, terms, _sid in values:
+                        lower: dict[str, list[str]] = {}
+                        for t in terms:
+                            lower.setdefault(t.lower(), []).append(t)
+                        by_lang.append((points, lower))
+                    fc.append((1, name, weight, _round(c_max, 2), zero, by_lang, None))
+                else:
+                    fc.append((0, name, weight, _round(c_max, 2), zero, [(points, sid) for points, _t, sid in values], None))
+            fast.append((p_name, p_title, p_languages, max_points, _round(max_points, 2), ex, fc))
+        return fast
+
+    def fits(self, lowers: list[str], lemmas: list[str], text: str, lang: str,
+             numbers: dict[str, list[tuple[float, str]]] | None = None) -> list[tuple]:
+        """What the classifier shows of :meth:`score`, without the objects: per persona
+        ``(name, title, fit, as_dict, evidence lines, excluded_by)`` where ``as_dict`` equals
+        ``PersonaFit.as_dict()`` and the lines are ``"criterion: evidence (+points)"`` for every
+        criterion with points > 0, in criterion order. Same values as :meth:`score` (checked by
+        ``tests/test_classify.py::test_persona_fits_match_score``)."""
+        if numbers is None:
+            numbers = {}
+        if self._fast is None:
+            return [(f.name, f.title, f.fit, f.as_dict(),
+                     [f"{c.name}: {', '.join(c.evidence)} (+{c.points:g})" for c in f.criteria if c.points > 0],
+                     f.excluded_by) for f in self.score(lowers, lemmas, text, lang, numbers)]
+        forms = set(lowers)
+        forms.update(lemmas)
+        tokens = list(forms)
+        joined = " " + " ".join(lowers) + " " + " ".join(lemmas) + " "
+        hits = self._terms.hits(forms, joined, tokens, "\n".join(tokens))
+        results = []
+        for p_name, p_title, p_languages, max_points, max_rounded, ex, crits in self._fast:
+            ex_hits = hits.get(ex) if ex is not None else None
+            excluded = ex_hits[0] if ex_hits else None
+            if excluded is None and p_languages and lang not in p_languages:
+                excluded = f"language {lang}"
+            criteria: dict[str, dict[str, Any]] = {}
+            lines: list[str] = []
+            total = 0.0
+            for kind, name, weight, c_max, zero, values, ranges in crits:
+                best, ev = 0.0, None
+                if kind == 0:
+                    if hits:
+                        for points, sid in values:
+                            if points <= best:
+                                continue  # cannot beat the best value found so far
+                            found = hits.get(sid)
+                            if found:
+                                best, ev = points, found[:3]
+                elif kind == 1:
+                    for points, by_lang in values:
+                        if points <= best:
+                            continue
+                        found = by_lang.get(lang)
+                        if found:
+                            best, ev = points, found[:3]
+                else:  # range; `values` is the unit
+                    found_numbers = numbers.get(values)
+                    if found_numbers is None:
+                        found_numbers = numbers[values] = find_numbers(text, values)
+                    for value, phrase in found_numbers:
+                        pts = max((r_points for r_min, r_max, r_points in ranges if r_min <= value <= r_max), default=0.0)
+                        if pts > best:
+                            best, ev = pts, [phrase]
+                if ev is None:  # nothing found: 0 points (0.0 * a finite weight), no evidence
+                    criteria[name] = {"points": zero, "max": c_max, "evidence": []}
+                    continue
+                pts = best * weight
+                total += pts
+                criteria[name] = {"points": pts and _round(pts, 2), "max": c_max, "evidence": ev}
+                if pts > 0:
+                    lines.append(f"{name}: {', '.join(ev)} (+{pts:g})")
+            fit = 0.0 if excluded or max_points <= 0 else 100.0 * total / max_points
+            fit = min(fit, 100.0)
+            results.append((p_name, p_title, fit, {
+                "fit": fit and _round(fit, 1), "points": total and _round(total, 2), "max_points": max_rounded,
+                "excluded_by": excluded, "criteria": criteria}, lines, excluded))
+        return results
 
     @staticmethod
     def _hit(term: _Term, forms: set[str], joined: str, tokens: list[str]) -> bool:
