@@ -93,6 +93,7 @@ class ClassificationResult:
 
 _ANALYZER: Analyzer | None = None
 _FIT = operator.itemgetter(2)  # the fit in a PersonaScorer.fits tuple
+_FIRST = operator.itemgetter(0)
 
 
 def shared_analyzer() -> Analyzer:
@@ -278,20 +279,38 @@ def _urgency(a: Analysis, numbers: dict[str, list] | None = None) -> tuple[float
     return float(min(points, 100.0)), list(got.items())
 
 
-_FEATURE_WORDS: dict[tuple[str, str], str | None] = {}
+class _WordsOf(dict):
+    """label -> :func:`_feature_words` for one language, filled on first use of each label
+    (``__missing__``), so that :func:`_evidence` looks up all labels of a post with one ``map``."""
+
+    __slots__ = ("lang",)
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, label: str) -> str | None:
+        words = _feature_words_uncached(label, self.lang)
+        if len(self) < 100_000:
+            self[label] = words
+        return words
+
+
+_WORDS_OF: dict[str, _WordsOf] = {}
+
+
+def _words_of(lang: str) -> _WordsOf:
+    words = _WORDS_OF.get(lang)
+    if words is None:
+        words = _WordsOf(lang)
+        if len(_WORDS_OF) < 100:
+            _WORDS_OF[lang] = words
+    return words
 
 
 def _feature_words(label: str, lang: str) -> str | None:
     """What a model feature means to a reader (None for character n-grams); cached per label."""
-    key = (label, lang)
-    try:
-        return _FEATURE_WORDS[key]
-    except KeyError:
-        pass
-    words = _feature_words_uncached(label, lang)
-    if len(_FEATURE_WORDS) < 100_000:
-        _FEATURE_WORDS[key] = words
-    return words
+    return _words_of(lang)[label]
 
 
 def _feature_words_uncached(label: str, lang: str) -> str | None:
@@ -323,8 +342,9 @@ def _evidence(a: Analysis, raised, lowered, fits: list[tuple], urg) -> dict[str,
     li = 1 if lang == "de" else 0
     phrases = [{"phrase": m.phrase, "signal": patterns.GROUP_LABELS[m.group][li], "group": m.group,
                 "in_question": m.in_question} for m in a.matches]
-    up = [w for w in (_feature_words(lab, lang) for lab, _ in raised) if w]
-    down = [w for w in (_feature_words(lab, lang) for lab, _ in lowered) if w]
+    words = _words_of(lang).__getitem__
+    up = [w for w in map(words, map(_FIRST, raised)) if w]
+    down = [w for w in map(words, map(_FIRST, lowered)) if w]
     personas = {f[0]: f[4] for f in fits}  # "criterion: evidence (+points)" lines, see PersonaScorer.fits
     excluded = {f[0]: f[5] for f in fits if f[5]}
     direct = [{"phrase": ph, "signal": patterns.DIRECT_LABELS[form][li], "form": form} for form, ph in a.direct]
@@ -333,12 +353,8 @@ def _evidence(a: Analysis, raised, lowered, fits: list[tuple], urg) -> dict[str,
 
 
 def _uniq(xs: list[str]) -> list[str]:
-    seen, out = set(), []
-    for x in xs:
-        if x not in seen:
-            seen.add(x)
-            out.append(x)
-    return out
+    """``xs`` without repeats, first occurrences in order."""
+    return list(dict.fromkeys(xs))
 
 
 def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: tuple | None, urgency: float) -> str:
