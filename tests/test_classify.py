@@ -454,3 +454,35 @@ def test_persona_fits_match_score(classifier, weight):
         for title, body in posts:
             a = classifier.analyzer.analyse(title, body, lang)
             assert _exact(scorer.fits(a.lowers, a.lemmas, a.text, a.lang)) == _exact(_fits_from_score(scorer, a))
+
+
+def test_contributions_many_equal_per_row(classifier):
+    """``contributions_many`` reads the top places of every row at once; it must give what
+    ``contributions`` gives row by row, ties (equal contributions) in the same order included,
+    for empty rows, rows shorter than ``top`` and rows with only zeros."""
+    import copy
+
+    import numpy as np
+    from scipy import sparse
+
+    model = classifier.model
+    texts = [(t, b) for _, _, t, b in REQUESTS] + [("", ""), ("a", ""), ("😀", ""), ("ok", "ok")]
+    X = model.matrix(classifier.analyse(texts))
+    for top in (6, 1, 3, 50):
+        assert model.contributions_many(X, top) == [model.contributions(X, i, top) for i in range(X.shape[0])]
+    tied = copy.copy(model)
+    rng = np.random.default_rng(6)
+    n_cols = 40
+    tied.coef = rng.choice([-1.0, -0.5, 0.0, 0.5, 1.0], size=n_cols)  # many equal products
+    tied.feature_labels = [f"f{j}" for j in range(n_cols)]
+    rows = []
+    for i in range(300):
+        cols = rng.choice(n_cols, size=int(rng.integers(0, 30)), replace=False)
+        rows.append((sorted(cols), rng.choice([0.0, 0.25, 0.5, 1.0], size=len(cols))))
+    indptr = np.cumsum([0] + [len(c) for c, _ in rows])
+    Y = sparse.csr_matrix((np.concatenate([d for _, d in rows]), np.concatenate([c for c, _ in rows]).astype(np.int32), indptr),
+                          shape=(len(rows), n_cols))
+    for top in (6, 2):
+        assert tied.contributions_many(Y, top) == [tied.contributions(Y, i, top) for i in range(Y.shape[0])]
+    empty = sparse.csr_matrix((3, n_cols))
+    assert tied.contributions_many(empty) == [([], [])] * 3

@@ -430,8 +430,28 @@ class RequestModel:
         computed at once; each row is then sorted on its own exactly as :meth:`contributions`
         does (the same values in the same order, so ties come out the same)."""
         vals = np.asarray(X.data, dtype=np.float64) * self.coef[X.indices]
-        indptr = X.indptr.tolist()
-        return [self._top(vals[lo:hi], X.indices[lo:hi], top) for lo, hi in zip(indptr, indptr[1:])]
+        bounds = X.indptr.tolist()
+        if top <= 0 or not len(vals):
+            return [self._top(vals[lo:hi], X.indices[lo:hi], top) for lo, hi in zip(bounds, bounds[1:])]
+        # Each row's order is np.argsort of the row's values, as in _top (the same views of the
+        # same array, so ties come out the same); the `top` first and last places of all rows are
+        # then read at once: one fancy index and one tolist for the batch instead of ~10 numpy
+        # calls per row. A place beyond a short row's end gets the value 0.0, which both filters drop.
+        indptr = np.asarray(X.indptr, dtype=np.int64)
+        lo, hi = indptr[:-1], indptr[1:]
+        lens = hi - lo
+        order = np.concatenate([vals[a:b].argsort() for a, b in zip(bounds, bounds[1:])])
+        order += np.repeat(lo, lens)  # positions in the whole batch
+        at = np.arange(top, dtype=np.int64)
+        inside = at[None, :] < lens[:, None]
+        last = len(order) - 1
+        low = order[np.minimum(lo[:, None] + at[None, :], last)]  # smallest first
+        high = order[np.maximum(hi[:, None] - 1 - at[None, :], 0)]  # largest first
+        idx = X.indices
+        label = self.feature_labels
+        return [([(label[j], v) for j, v in zip(hj, hv) if v > 0], [(label[j], v) for j, v in zip(lj, lv) if v < 0])
+                for hj, hv, lj, lv in zip(idx[high].tolist(), np.where(inside, vals[high], 0.0).tolist(),
+                                          idx[low].tolist(), np.where(inside, vals[low], 0.0).tolist())]
 
     def _top(self, vals: np.ndarray, idx: np.ndarray, top: int):
         order = np.argsort(vals)
