@@ -449,10 +449,18 @@ def test_persona_fits_match_score(classifier, weight):
         ("Steuerberater gesucht", "Wir sind 60 Mitarbeiter und brauchen IT support und eine App. Stellenangebot"),
         ("Looking for a CRM and SEO agency in Berlin", "team of 30, b2b saas, 200 users"),
         ("Elektriker in Esslingen", "Kostenvoranschlag für Photovoltaik, Baden-Württemberg"),
-        ("The app and the help", "der Server und die Hilfe, the firewall and the backup and the VPN")]  # > 3 hits of a list
+        ("The app and the help", "der Server und die Hilfe, the firewall and the backup and the VPN"),  # > 3 hits of a list
+        ("Wir sind 60 Mitarbeiter", "und 12 Nutzer"), ("Hallo", "wie geht's?"), ("Hello", "how are you?")]  # no term hits
     for lang in (None, "de", "en", "other"):
         for title, body in posts:
             a = classifier.analyzer.analyse(title, body, lang)
+            got = scorer.fits(a.lowers, a.lemmas, a.text, a.lang)
+            assert _exact(got) == _exact(_fits_from_score(scorer, a))
+            for _name, _title, _fit, d, lines, _ex in got:  # fresh containers: changing them changes no later result
+                lines.append("x")
+                for c in d["criteria"].values():
+                    c["evidence"].append("x")
+                    c["points"] = -1
             assert _exact(scorer.fits(a.lowers, a.lemmas, a.text, a.lang)) == _exact(_fits_from_score(scorer, a))
 
 

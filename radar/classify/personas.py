@@ -250,6 +250,9 @@ class PersonaScorer:
             # the persona's fields are read once here, not for every post
             self._compiled.append((p.name, p.title or p.name, list(p.languages), p.max_points, ex, crits))
         self._fast = self._compile_fast()
+        # the units of the range criteria in the order the criteria come; results without hits by language
+        self._range_units = list(dict.fromkeys(c[6] for *_, crits in self._compiled for c in crits if c[5] is None))
+        self._plain: dict[str, list[tuple]] = {}
 
     def _compile_fast(self) -> list[tuple] | None:
         """The personas for :meth:`fits`: per criterion its kind, name, weight, its maximum already
@@ -302,6 +305,37 @@ class PersonaScorer:
         tokens = list(forms)
         joined = " " + " ".join(lowers) + " " + " ".join(lemmas) + " "
         hits = self._terms.hits(forms, joined, tokens, "\n".join(tokens))
+        if not hits:
+            # No term of any list occurs (~85 % of posts): if no range criterion finds a number
+            # either, every persona's result depends on the language alone — copy it from the
+            # result computed once for that language (fresh containers, the same values).
+            for unit in self._range_units:
+                found_numbers = numbers.get(unit)
+                if found_numbers is None:
+                    found_numbers = numbers[unit] = find_numbers(text, unit)
+                if found_numbers:
+                    break
+            else:
+                return self._copy_plain(lang)
+        return self._fits(hits, text, lang, numbers)
+
+    def _copy_plain(self, lang: str) -> list[tuple]:
+        """:meth:`_fits` of a post in ``lang`` where no term list hit and no number was found,
+        computed once per language; each call returns new dicts and lists."""
+        plain = self._plain.get(lang)
+        if plain is None:
+            plain = [(name, title, fit, d["fit"], d["points"], d["max_points"], d["excluded_by"],
+                      tuple((k, c["points"], c["max"], tuple(c["evidence"])) for k, c in d["criteria"].items()),
+                      tuple(lines), excluded)
+                     for name, title, fit, d, lines, excluded in self._fits({}, "", lang, dict.fromkeys(self._range_units, []))]
+            if len(self._plain) < 64:
+                self._plain[lang] = plain
+        return [(name, title, fit, {"fit": d_fit, "points": d_points, "max_points": d_max, "excluded_by": d_excluded,
+                                    "criteria": {k: {"points": pts, "max": c_max, "evidence": [*ev]} for k, pts, c_max, ev in crits}},
+                 [*lines], excluded)
+                for name, title, fit, d_fit, d_points, d_max, d_excluded, crits, lines, excluded in plain]
+
+    def _fits(self, hits: dict[int, list[str]], text: str, lang: str, numbers: dict[str, list[tuple[float, str]]]) -> list[tuple]:
         results = []
         for p_name, p_title, p_languages, max_points, max_rounded, ex, crits in self._fast:
             ex_hits = hits.get(ex) if ex is not None else None
