@@ -494,3 +494,47 @@ def test_contributions_many_equal_per_row(classifier):
         assert tied.contributions_many(Y, top) == [tied.contributions(Y, i, top) for i in range(Y.shape[0])]
     empty = sparse.csr_matrix((3, n_cols))
     assert tied.contributions_many(empty) == [([], [])] * 3
+
+
+def _find_numbers_plain(text: str, unit: str) -> list[tuple[float, str]]:
+    """find_numbers without its shortcuts (the digit test, the hints, trying only where numbers start)."""
+    from radar.classify.personas import _to_int, _unit_regexes
+
+    out = []
+    for rx in _unit_regexes(unit):
+        for m in rx.finditer(text):
+            nums = [n for n in (_to_int(g) for g in m.groups()) if n is not None]
+            if nums:
+                out.append((float(sum(nums[:2]) / len(nums[:2])), m.group(0).strip()))
+    seen, uniq = set(), []
+    for v, p in out:
+        if v not in seen:
+            seen.add(v)
+            uniq.append((v, p))
+    return uniq
+
+
+def test_find_numbers_shortcuts_change_nothing():
+    """find_numbers searches two necessary conditions first (personas._unit_hints) and tries the
+    number-first expressions only where numbers start: same results as plain finditer on texts
+    built from numbers, separators, unit words and look-alikes in odd cases (Kelvin sign, long s,
+    dotted I)."""
+    import random
+
+    from radar.classify.personas import UNIT_WORDS
+
+    rnd = random.Random(6)
+    words = sorted({w for ws in UNIT_WORDS.values() for w in ws}) + [
+        "bis", "to", "köpfiges", "KÖPFIG", "person", "man", "Mann", "people", "er", "team", "Team", "firma", "company",
+        "business", "office", "büro", "betrieb", "shop", "of", "von", "mit", "with", "about", "ca.", "ca", "rund", "etwa",
+        "cars", "carss", "ſeats", "\u212aöpfig", "İ", "BİS", "TO", "days", "2019", "v1.2", "x", "a", ""]
+    pieces = ["1", "5", "12", "30", "50", "70", "1.000", "1,200", "12.5", "007", "٣", "12er", "50-70", "50–70", "50+",
+              " ", "  ", "\n", "-", "–", "+", ".", ",", "(", ")", ":", "/"]
+    texts = ["Wir sind 60 Mitarbeiter", "team of 30", "Firma mit ca. 12", "ein 30-köpfiges Team", "12er Team",
+             "50 bis 70 Mitarbeiter", "1.200 Nutzer", "200 users and 3 offices", "no numbers here", "2019 and 2020"]
+    for _ in range(6000):
+        texts.append("".join(rnd.choice(pieces) if rnd.random() < 0.55 else rnd.choice(words) + rnd.choice(["", " "])
+                             for _ in range(rnd.randint(1, 12))))
+    for unit in ("employees", "users", "locations", "seats", "Cars"):
+        for text in texts:
+            assert find_numbers(text, unit) == _find_numbers_plain(text, unit), (unit, text)

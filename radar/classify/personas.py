@@ -45,6 +45,24 @@ def _unit_regexes(unit: str) -> list[re.Pattern]:
     return [re.compile(p, re.IGNORECASE) for p in pats]
 
 
+@functools.lru_cache(maxsize=64)
+def _unit_hints(unit: str) -> tuple[re.Pattern, re.Pattern]:
+    """Two expressions that :func:`find_numbers` searches first: without a match of the first,
+    no expression of ``_unit_regexes(unit)`` that starts with a number can match; without one of
+    the second, neither can "team of 30". Each is a necessary condition: what those expressions
+    need in every match — a digit, then only white space, digits, ``.,-–+`` up to a word they
+    list (units; "bis"/"to"; "köpfig", "person", …; "er"/"team"), or "of"/"von"/… (or "about",
+    "ca", …) and white space before the number —, with the same flags, so the same characters
+    match. Most numbers in posts are dates, prices or versions: one search each instead of
+    trying every expression at every number."""
+    words = set(UNIT_WORDS.get(unit.lower(), [unit.lower(), unit.lower() + "s"])) | {"bis", "to"}
+    if unit.lower() == "employees":
+        words |= {"köpfig", "person", "man", "mann", "people", "er", "team"}
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return (re.compile(rf"\d[\s\d.,\-–+]*(?:{alt})", re.IGNORECASE),
+            re.compile(r"(?:of|von|mit|with|about|ca\.?|rund|etwa)\s+\d", re.IGNORECASE))
+
+
 # An expression that starts with \b and a number can only match where a number starts after a
 # non-word character: trying it only there gives the matches of ``finditer`` (leftmost first,
 # not overlapping) without scanning every position of a long post with the whole expression.
@@ -78,12 +96,22 @@ def find_numbers(text: str, unit: str) -> list[tuple[float, str]]:
         return []
     out = []
     starts = None
+    num_hint, team_hint = _unit_hints(unit)
+    num_first = team = None  # whether the hints match, searched when first needed
     for rx in _unit_regexes(unit):
         if rx.pattern.startswith(_NUM_FIRST):
+            if num_first is None:
+                num_first = num_hint.search(text) is not None
+            if not num_first:
+                continue
             if starts is None:
                 starts = [m.start() for m in _NUM_START.finditer(text)]
             found = _finditer_at(rx, text, starts)
         else:
+            if team is None:
+                team = team_hint.search(text) is not None
+            if not team:
+                continue
             found = rx.finditer(text)
         for m in found:
             nums = [n for n in (_to_int(g) for g in m.groups()) if n is not None]
