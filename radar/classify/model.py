@@ -262,9 +262,8 @@ class CompactTfidf:
             table = by_tokens.get(n)
             if not table or n > len(tokens):
                 continue
-            get = table.get
             grams = tokens if n == 1 else zip(*(tokens[i:] for i in range(n)))
-            ids += [j for g in grams if (j := get(g)) is not None]
+            ids += filter(_is_not_none, map(table.get, grams))  # looked up and filtered in C
         return ids
 
     def transform(self, texts: Sequence[str]):
