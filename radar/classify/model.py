@@ -282,14 +282,15 @@ class CompactTfidf:
             lengths = [len(ids) for ids in per_text]
             flat = chain.from_iterable(per_text)
         total = sum(lengths)
-        ids = np.fromiter(flat, dtype=np.int64, count=total)
-        rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
-        # one sort of (row, column) keys gives every row's distinct columns in order and their counts
-        keys, counts = np.unique(rows * n_cols + ids, return_counts=True)
-        key_rows = keys // n_cols
-        idx = (keys - key_rows * n_cols).astype(np.int32)
-        indptr_a = np.zeros(n_rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(key_rows, minlength=n_rows), out=indptr_a[1:])
+        ids = np.fromiter(flat, dtype=np.int64, count=total).astype(np.int32)
+        indptr_in = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.asarray(lengths, dtype=np.int64), out=indptr_in[1:])
+        # every row's distinct columns in order and their counts: a CSR matrix of ones, each row's
+        # columns sorted and repeats summed by scipy row by row (formerly one np.unique of
+        # (row, column) keys over the whole batch: the same columns and counts, ~1.6x the time)
+        counted = sparse.csr_matrix((np.ones(total, dtype=np.int64), ids, indptr_in), shape=(n_rows, n_cols))
+        counted.sum_duplicates()
+        idx, counts, indptr_a = counted.indices, counted.data, counted.indptr
         data = np.log(counts.astype(np.float32)) + np.float32(1.0)
         data *= self.idf[idx]
         row_len = np.diff(indptr_a)
