@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain, filterfalse
+from itertools import chain, filterfalse, repeat
 from pathlib import Path
 from typing import Any
 
@@ -377,17 +377,17 @@ class RequestModel:
         if self.pattern_scale is not None:
             # a post has ~15 of the ~75 pattern features: fill the dense block from each post's
             # features instead of looking up every name for every post
+            # (all in C: the features' names mapped to columns, -1 for names that are no column)
             column = _feature_columns()
             dense = np.zeros((len(analyses), len(column)), dtype=np.float64)
-            rows, cols, vals = [], [], []
-            for i, a in enumerate(analyses):
-                for name, v in a.features.items():
-                    j = column.get(name)
-                    if j is not None:
-                        rows.append(i)
-                        cols.append(j)
-                        vals.append(v)
-            dense[rows, cols] = vals
+            feats = [a.features for a in analyses]
+            counts = np.fromiter(map(len, feats), dtype=np.int64, count=len(feats))
+            total = int(counts.sum())
+            cols = np.fromiter(map(column.get, chain.from_iterable(feats), repeat(-1)), dtype=np.int64, count=total)
+            vals = np.fromiter(chain.from_iterable(f.values() for f in feats), dtype=np.float64, count=total)
+            rows = np.repeat(np.arange(len(feats), dtype=np.int64), counts)
+            keep = cols >= 0
+            dense[rows[keep], cols[keep]] = vals[keep]
             blocks.append(sparse.csr_matrix(dense / self.pattern_scale * self.options.pattern_weight))
         return sparse.hstack(blocks, format="csr")
 
