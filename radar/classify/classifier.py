@@ -94,6 +94,7 @@ class ClassificationResult:
 _ANALYZER: Analyzer | None = None
 _FIT = operator.itemgetter(2)  # the fit in a PersonaScorer.fits tuple
 _FIRST = operator.itemgetter(0)
+_LINES = operator.itemgetter(4)  # the evidence lines in a PersonaScorer.fits tuple
 
 
 def shared_analyzer() -> Analyzer:
@@ -345,16 +346,18 @@ def _feature_words_uncached(label: str, lang: str) -> str | None:
 def _evidence(a: Analysis, raised, lowered, fits: list[tuple], urg) -> dict[str, Any]:
     lang = a.lang
     li = 1 if lang == "de" else 0
+    # (most posts have no matches, direct forms or urgency: no comprehension is run for those)
     phrases = [{"phrase": m.phrase, "signal": patterns.GROUP_LABELS[m.group][li], "group": m.group,
-                "in_question": m.in_question} for m in a.matches]
+                "in_question": m.in_question} for m in a.matches] if a.matches else []
     words = _words_of(lang).__getitem__
-    up = [w for w in map(words, map(_FIRST, raised)) if w]
-    down = [w for w in map(words, map(_FIRST, lowered)) if w]
-    personas = {f[0]: f[4] for f in fits}  # "criterion: evidence (+points)" lines, see PersonaScorer.fits
+    up = list(filter(None, map(words, map(_FIRST, raised))))
+    down = list(filter(None, map(words, map(_FIRST, lowered))))
+    personas = dict(zip(map(_FIRST, fits), map(_LINES, fits)))  # "criterion: evidence (+points)" lines, see PersonaScorer.fits
     excluded = {f[0]: f[5] for f in fits if f[5]}
-    direct = [{"phrase": ph, "signal": patterns.DIRECT_LABELS[form][li], "form": form} for form, ph in a.direct]
+    direct = [{"phrase": ph, "signal": patterns.DIRECT_LABELS[form][li], "form": form} for form, ph in a.direct] if a.direct else []
     return {"phrases": phrases, "direct": direct, "raised": _uniq(up)[:5], "lowered": _uniq(down)[:5], "personas": personas,
-            "excluded": excluded, "urgency": [{"signal": patterns.URGENCY_LABELS[g][li], "phrase": ph} for g, ph in urg]}
+            "excluded": excluded,
+            "urgency": [{"signal": patterns.URGENCY_LABELS[g][li], "phrase": ph} for g, ph in urg] if urg else []}
 
 
 def _uniq(xs: list[str]) -> list[str]:
