@@ -262,7 +262,7 @@ class CompactTfidf:
             table = by_tokens.get(n)
             if not table or n > len(tokens):
                 continue
-            grams = tokens if n == 1 else zip(*(tokens[i:] for i in range(n)))
+            grams = tokens if n == 1 else zip(tokens, tokens[1:]) if n == 2 else zip(*(tokens[i:] for i in range(n)))
             ids += filter(_is_not_none, map(table.get, grams))  # looked up and filtered in C
         return ids
 
