@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import operator
 import time
 from collections.abc import Iterable, Sequence
@@ -95,6 +96,8 @@ _ANALYZER: Analyzer | None = None
 _FIT = operator.itemgetter(2)  # the fit in a PersonaScorer.fits tuple
 _FIRST = operator.itemgetter(0)
 _LINES = operator.itemgetter(4)  # the evidence lines in a PersonaScorer.fits tuple
+_AS_DICT = operator.itemgetter(3)  # and the persona's PersonaFit.as_dict()
+_FOUR = itertools.repeat(4)  # round(p, 4) for every intent probability
 
 
 def shared_analyzer() -> Analyzer:
@@ -200,9 +203,9 @@ class Classifier:
             text = _explain(a.lang, p, is_req, intent, evidence, best if best and best[2] > 0 else None, urgency)
             results.append(ClassificationResult(
                 lang=a.lang, is_request=is_req, request_probability=p, intent=intent,
-                intent_probabilities={k: round(v, 4) for k, v in ip.items()},
-                persona_fit={f[0]: f[2] for f in fits}, best_persona=best[0] if best and best[2] > 0 else None,
-                personas={f[0]: f[3] for f in fits}, urgency=urgency, score=score, temperature=temp,
+                intent_probabilities=dict(zip(ip, map(round, ip.values(), _FOUR))),
+                persona_fit=dict(zip(map(_FIRST, fits), map(_FIT, fits))), best_persona=best[0] if best and best[2] > 0 else None,
+                personas=dict(zip(map(_FIRST, fits), map(_AS_DICT, fits))), urgency=urgency, score=score, temperature=temp,
                 explanation=text, evidence=evidence, model_version=version))
         return results
 
@@ -375,12 +378,14 @@ def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: tup
     else:
         head = f"Help request ({pct}%): {_INTENT_WORDS['en'][intent]}." if is_req else f"Probably not a help request ({pct}%)."
     parts.append(head)
-    if ev.get("direct"):
+    direct = ev.get("direct", [])
+    if direct:
         parts.append(("Direkte Anfrage: " if de else "Asks directly: ")
-                     + "; ".join(f'"{x["phrase"]}" ({x["signal"]})' for x in ev["direct"][:2]) + ".")
-    said = [x["phrase"].lower() for x in ev.get("direct", [])[:2]]  # not repeated as evidence
+                     + "; ".join(f'"{x["phrase"]}" ({x["signal"]})' for x in direct[:2]) + ".")
+    said = [x["phrase"].lower() for x in direct[:2]] if direct else []  # not repeated as evidence
     key_phrases = [f'"{x["phrase"]}" ({x["signal"]})' for x in ev["phrases"]
-                   if x["group"] not in ("help_word", "provider_word") and not any(x["phrase"].lower() in d for d in said)][:4]
+                   if x["group"] not in ("help_word", "provider_word") and not any(x["phrase"].lower() in d for d in said)
+                   ][:4] if ev["phrases"] else []
     if key_phrases:
         parts.append(("Hinweise: " if de else "Evidence: ") + "; ".join(key_phrases) + ".")
     if ev["raised"]:
