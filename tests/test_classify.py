@@ -424,3 +424,135 @@ def test_lemma_table_cache_is_used_checked_and_optional(tmp_path, monkeypatch):
     (tmp_path / "file").write_text("not a folder")
     monkeypatch.setenv("RADAR_CACHE_DIR", str(tmp_path / "file" / "cache"))
     assert analysis.load_lemma_table("en") == first
+
+
+def _fits_from_score(scorer: PersonaScorer, a) -> list[tuple]:
+    """What ``PersonaScorer.fits`` must give, built from ``score`` and ``PersonaFit.as_dict``."""
+    return [(f.name, f.title, f.fit, f.as_dict(),
+             [f"{c.name}: {', '.join(c.evidence)} (+{c.points:g})" for c in f.criteria if c.points > 0], f.excluded_by)
+            for f in scorer.score(a.lowers, a.lemmas, a.text, a.lang)]
+
+
+def _exact(x):
+    """Values with their types (1 == 1.0 == True in Python; the results must not change type)."""
+    if isinstance(x, dict):
+        return [(_exact(k), _exact(v)) for k, v in x.items()]
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__, [_exact(v) for v in x])
+    return type(x).__name__, repr(x)
+
+
+@pytest.mark.parametrize("weight", [1.0, 0.7, 0.0, float("inf")])
+def test_persona_fits_match_score(classifier, weight):
+    """The classifier's fast persona path (``PersonaScorer.fits``: no objects, maxima rounded once,
+    criteria nothing hit filled in directly) gives exactly ``score`` + ``as_dict``; an infinite
+    weight takes the fallback through ``score``."""
+    cfg = load_config(ROOT / "config")
+    extra = PersonaConfig.model_validate({
+        "name": "odd", "title": "", "languages": [], "exclude": ["*hiring*", "job offer"],
+        "criteria": [
+            {"name": "kw", "type": "keywords", "weight": weight, "values": [
+                {"terms": ["*ware", "soft*", "*buch*", "new york", "Steuer*", "it support"], "points": 33.3},
+                {"terms": ["the", "der", "und", "and", "app"], "points": 12.5}, {"terms": ["zero"], "points": 0}]},
+            {"name": "kw", "type": "industry", "values": [{"terms": ["help", "hilfe"], "points": 5}]},
+            {"name": "lang", "type": "language", "weight": 1.3, "values": [{"terms": ["EN"], "points": 7}, {"terms": ["de", "en"], "points": 3.3}]},
+            {"name": "users", "type": "range", "unit": "users", "weight": 1.1,
+             "ranges": [{"min": 1, "max": 10, "points": 10}, {"min": 5, "max": 1000, "points": 20.5}]},
+            {"name": "emp", "type": "range", "unit": "employees", "weight": 0.3333, "ranges": [{"min": 1, "max": 60, "points": 9}]},
+        ]})
+    scorer = PersonaScorer(list(cfg.personas) + [extra])
+    assert (scorer._fast is None) == (weight == float("inf"))
+    posts = [(t, b) for _, _, t, b in REQUESTS] + [
+        ("", ""), ("😀", ""), ("We are hiring: Buchhaltungssoftware in New York", "12 users, 50 employees, 3 Mitarbeiter"),
+        ("Steuerberater gesucht", "Wir sind 60 Mitarbeiter und brauchen IT support und eine App. Stellenangebot"),
+        ("Looking for a CRM and SEO agency in Berlin", "team of 30, b2b saas, 200 users"),
+        ("Elektriker in Esslingen", "Kostenvoranschlag für Photovoltaik, Baden-Württemberg"),
+        ("The app and the help", "der Server und die Hilfe, the firewall and the backup and the VPN"),  # > 3 hits of a list
+        ("Wir sind 60 Mitarbeiter", "und 12 Nutzer"), ("Hallo", "wie geht's?"), ("Hello", "how are you?")]  # no term hits
+    for lang in (None, "de", "en", "other"):
+        for title, body in posts:
+            a = classifier.analyzer.analyse(title, body, lang)
+            got = scorer.fits(a.lowers, a.lemmas, a.text, a.lang)
+            assert _exact(got) == _exact(_fits_from_score(scorer, a))
+            for _name, _title, _fit, d, lines, _ex in got:  # fresh containers: changing them changes no later result
+                lines.append("x")
+                for c in d["criteria"].values():
+                    c["evidence"].append("x")
+                    c["points"] = -1
+            assert _exact(scorer.fits(a.lowers, a.lemmas, a.text, a.lang)) == _exact(_fits_from_score(scorer, a))
+
+
+def test_contributions_many_equal_per_row(classifier):
+    """``contributions_many`` reads the top places of every row at once; it must give what
+    ``contributions`` gives row by row, ties (equal contributions) in the same order included,
+    for empty rows, rows shorter than ``top`` and rows with only zeros."""
+    import copy
+
+    import numpy as np
+    from scipy import sparse
+
+    model = classifier.model
+    texts = [(t, b) for _, _, t, b in REQUESTS] + [("", ""), ("a", ""), ("😀", ""), ("ok", "ok")]
+    X = model.matrix(classifier.analyse(texts))
+    for top in (6, 1, 3, 50):
+        assert model.contributions_many(X, top) == [model.contributions(X, i, top) for i in range(X.shape[0])]
+    tied = copy.copy(model)
+    rng = np.random.default_rng(6)
+    n_cols = 40
+    tied.coef = rng.choice([-1.0, -0.5, 0.0, 0.5, 1.0], size=n_cols)  # many equal products
+    tied.feature_labels = [f"f{j}" for j in range(n_cols)]
+    rows = []
+    for i in range(300):
+        cols = rng.choice(n_cols, size=int(rng.integers(0, 30)), replace=False)
+        rows.append((sorted(cols), rng.choice([0.0, 0.25, 0.5, 1.0], size=len(cols))))
+    indptr = np.cumsum([0] + [len(c) for c, _ in rows])
+    Y = sparse.csr_matrix((np.concatenate([d for _, d in rows]), np.concatenate([c for c, _ in rows]).astype(np.int32), indptr),
+                          shape=(len(rows), n_cols))
+    for top in (6, 2):
+        assert tied.contributions_many(Y, top) == [tied.contributions(Y, i, top) for i in range(Y.shape[0])]
+    empty = sparse.csr_matrix((3, n_cols))
+    assert tied.contributions_many(empty) == [([], [])] * 3
+
+
+def _find_numbers_plain(text: str, unit: str) -> list[tuple[float, str]]:
+    """find_numbers without its shortcuts (the digit test, the hints, trying only where numbers start)."""
+    from radar.classify.personas import _to_int, _unit_regexes
+
+    out = []
+    for rx in _unit_regexes(unit):
+        for m in rx.finditer(text):
+            nums = [n for n in (_to_int(g) for g in m.groups()) if n is not None]
+            if nums:
+                out.append((float(sum(nums[:2]) / len(nums[:2])), m.group(0).strip()))
+    seen, uniq = set(), []
+    for v, p in out:
+        if v not in seen:
+            seen.add(v)
+            uniq.append((v, p))
+    return uniq
+
+
+def test_find_numbers_shortcuts_change_nothing():
+    """find_numbers searches two necessary conditions first (personas._unit_hints) and tries the
+    number-first expressions only where numbers start: same results as plain finditer on texts
+    built from numbers, separators, unit words and look-alikes in odd cases (Kelvin sign, long s,
+    dotted I)."""
+    import random
+
+    from radar.classify.personas import UNIT_WORDS
+
+    rnd = random.Random(6)
+    words = sorted({w for ws in UNIT_WORDS.values() for w in ws}) + [
+        "bis", "to", "köpfiges", "KÖPFIG", "person", "man", "Mann", "people", "er", "team", "Team", "firma", "company",
+        "business", "office", "büro", "betrieb", "shop", "of", "von", "mit", "with", "about", "ca.", "ca", "rund", "etwa",
+        "cars", "carss", "ſeats", "\u212aöpfig", "İ", "BİS", "TO", "days", "2019", "v1.2", "x", "a", ""]
+    pieces = ["1", "5", "12", "30", "50", "70", "1.000", "1,200", "12.5", "007", "٣", "12er", "50-70", "50–70", "50+",
+              " ", "  ", "\n", "-", "–", "+", ".", ",", "(", ")", ":", "/"]
+    texts = ["Wir sind 60 Mitarbeiter", "team of 30", "Firma mit ca. 12", "ein 30-köpfiges Team", "12er Team",
+             "50 bis 70 Mitarbeiter", "1.200 Nutzer", "200 users and 3 offices", "no numbers here", "2019 and 2020"]
+    for _ in range(6000):
+        texts.append("".join(rnd.choice(pieces) if rnd.random() < 0.55 else rnd.choice(words) + rnd.choice(["", " "])
+                             for _ in range(rnd.randint(1, 12))))
+    for unit in ("employees", "users", "locations", "seats", "Cars"):
+        for text in texts:
+            assert find_numbers(text, unit) == _find_numbers_plain(text, unit), (unit, text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import operator
 import time
 from collections.abc import Iterable, Sequence
@@ -25,7 +26,7 @@ import numpy as np
 from radar.classify import patterns
 from radar.classify.analysis import Analysis, Analyzer
 from radar.classify.model import INTENT_CLASSES, RequestModel, load_model
-from radar.classify.personas import PersonaFit, PersonaScorer, find_numbers
+from radar.classify.personas import PersonaScorer, find_numbers
 from radar.config import ClassifierSettings, PersonaConfig
 
 BUNDLED_DIR = Path(__file__).parent / "model"
@@ -92,7 +93,11 @@ class ClassificationResult:
 
 
 _ANALYZER: Analyzer | None = None
-_FIT = operator.attrgetter("fit")
+_FIT = operator.itemgetter(2)  # the fit in a PersonaScorer.fits tuple
+_FIRST = operator.itemgetter(0)
+_LINES = operator.itemgetter(4)  # the evidence lines in a PersonaScorer.fits tuple
+_AS_DICT = operator.itemgetter(3)  # and the persona's PersonaFit.as_dict()
+_FOUR = itertools.repeat(4)  # round(p, 4) for every intent probability
 
 
 def shared_analyzer() -> Analyzer:
@@ -177,29 +182,31 @@ class Classifier:
         prob_list = probs.tolist()
         intent_rows = intent_p.tolist() if intent_p is not None else [None] * len(analyses)
         wsum = s.weight_request + s.weight_persona + s.weight_urgency
+        w_request, w_persona, w_urgency = s.weight_request, s.weight_persona, s.weight_urgency  # read once per batch
+        threshold, hot, warm, version = s.request_threshold, s.hot_threshold, s.warm_threshold, self.model.version
+        scorer = self.scorer
         results = []
-        for i, a in enumerate(analyses):
-            p = prob_list[i]
-            is_req = p >= s.request_threshold
-            ip = _combine_intents(intent_rows[i], a)
+        for a, p, intent_row, (raised, lowered) in zip(analyses, prob_list, intent_rows, contributions):
+            is_req = p >= threshold
+            ip = _combine_intents(intent_row, a)
             intent = max(ip, key=ip.get) if is_req else "none"
             numbers: dict[str, list] = {}  # find_numbers per unit, shared with _urgency
-            fits = self.scorer.score(a.lowers, a.lemmas, a.text, a.lang, numbers)
+            # per persona (name, title, fit, as_dict, evidence lines, excluded_by): PersonaScorer.fits
+            fits = scorer.fits(a.lowers, a.lemmas, a.text, a.lang, numbers)
             best = max(fits, key=_FIT, default=None)
-            best_fit = best.fit if best else 0.0
+            best_fit = best[2] if best else 0.0
             urgency, urg_ev = _urgency(a, numbers)
-            score = 100.0 * (s.weight_request * p + s.weight_persona * best_fit / 100 + s.weight_urgency * urgency / 100) / wsum
+            score = 100.0 * (w_request * p + w_persona * best_fit / 100 + w_urgency * urgency / 100) / wsum
             score = float(min(max(score, 0.0), 100.0))
-            temp = "hot" if score >= s.hot_threshold else "warm" if score >= s.warm_threshold else "cold"
-            raised, lowered = contributions[i]
+            temp = "hot" if score >= hot else "warm" if score >= warm else "cold"
             evidence = _evidence(a, raised, lowered, fits, urg_ev)
-            text = _explain(a.lang, p, is_req, intent, evidence, best if best and best.fit > 0 else None, urgency)
+            text = _explain(a.lang, p, is_req, intent, evidence, best if best and best[2] > 0 else None, urgency)
             results.append(ClassificationResult(
                 lang=a.lang, is_request=is_req, request_probability=p, intent=intent,
-                intent_probabilities={k: round(v, 4) for k, v in ip.items()},
-                persona_fit={f.name: f.fit for f in fits}, best_persona=best.name if best and best.fit > 0 else None,
-                personas={f.name: f.as_dict() for f in fits}, urgency=urgency, score=score, temperature=temp,
-                explanation=text, evidence=evidence, model_version=self.model.version))
+                intent_probabilities=dict(zip(ip, map(round, ip.values(), _FOUR))),
+                persona_fit=dict(zip(map(_FIRST, fits), map(_FIT, fits))), best_persona=best[0] if best and best[2] > 0 else None,
+                personas=dict(zip(map(_FIRST, fits), map(_AS_DICT, fits))), urgency=urgency, score=score, temperature=temp,
+                explanation=text, evidence=evidence, model_version=version))
         return results
 
 
@@ -241,17 +248,19 @@ def _triple(item: Any) -> tuple[str | None, str | None, str | None]:
 
 
 def _combine_intents(model_p, a: Analysis) -> dict[str, float]:
-    rules = dict.fromkeys(INTENT_CLASSES, 0.0)
-    for m in a.matches:
-        rule = INTENT_RULES.get(m.group)
-        if rule:
-            rules[rule[0]] += rule[1] * (1.5 if (m.in_question or m.in_title) else 1.0)
-    total = sum(rules.values())
+    total = 0.0
+    if a.matches:  # without matches every rule weight is 0.0 and so is their sum
+        rules = dict.fromkeys(INTENT_CLASSES, 0.0)
+        for m in a.matches:
+            rule = INTENT_RULES.get(m.group)
+            if rule:
+                rules[rule[0]] += rule[1] * (1.5 if (m.in_question or m.in_title) else 1.0)
+        total = sum(rules.values())
     if model_p is None:
         model = dict.fromkeys(INTENT_CLASSES, 0.0)
         model["support"] = 1.0
     else:
-        model = {c: float(v) for c, v in zip(INTENT_CLASSES, model_p)}
+        model = dict(zip(INTENT_CLASSES, map(float, model_p)))
     # the phrases say directly what is asked; the model has learnt from ~1,700 requests which phrases
     # mislead (e.g. "how to … with X or Y" is support, not a comparison). Weights measured on the
     # hand-labelled requests of the evaluation split (rules 0 / 0.3 / 0.5 / 1.0: accuracy 0.76 / 0.77 /
@@ -265,32 +274,52 @@ def _combine_intents(model_p, a: Analysis) -> dict[str, float]:
 
 
 def _urgency(a: Analysis, numbers: dict[str, list] | None = None) -> tuple[float, list[tuple[str, str]]]:
-    got: dict[str, str] = {}
-    for group, phrase in a.urgency:
-        got.setdefault(group, phrase)
     size = numbers.get("employees") if numbers is not None else None
     if size is None:
         size = find_numbers(a.text, "employees")
+    if not size and not a.urgency:  # most posts: no signal; float(min(0, 100.0)) is 0.0
+        return 0.0, []
+    got: dict[str, str] = {}
+    for group, phrase in a.urgency:
+        got.setdefault(group, phrase)
     if size and "company" not in got:
         got["company"] = size[0][1]
     points = sum(URGENCY_POINTS[g] for g in got)
     return float(min(points, 100.0)), list(got.items())
 
 
-_FEATURE_WORDS: dict[tuple[str, str], str | None] = {}
+class _WordsOf(dict):
+    """label -> :func:`_feature_words` for one language, filled on first use of each label
+    (``__missing__``), so that :func:`_evidence` looks up all labels of a post with one ``map``."""
+
+    __slots__ = ("lang",)
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, label: str) -> str | None:
+        words = _feature_words_uncached(label, self.lang)
+        if len(self) < 100_000:
+            self[label] = words
+        return words
+
+
+_WORDS_OF: dict[str, _WordsOf] = {}
+
+
+def _words_of(lang: str) -> _WordsOf:
+    words = _WORDS_OF.get(lang)
+    if words is None:
+        words = _WordsOf(lang)
+        if len(_WORDS_OF) < 100:
+            _WORDS_OF[lang] = words
+    return words
 
 
 def _feature_words(label: str, lang: str) -> str | None:
     """What a model feature means to a reader (None for character n-grams); cached per label."""
-    key = (label, lang)
-    try:
-        return _FEATURE_WORDS[key]
-    except KeyError:
-        pass
-    words = _feature_words_uncached(label, lang)
-    if len(_FEATURE_WORDS) < 100_000:
-        _FEATURE_WORDS[key] = words
-    return words
+    return _words_of(lang)[label]
 
 
 def _feature_words_uncached(label: str, lang: str) -> str | None:
@@ -317,31 +346,30 @@ def _feature_words_uncached(label: str, lang: str) -> str | None:
     return None  # character n-grams are not meaningful to a reader
 
 
-def _evidence(a: Analysis, raised, lowered, fits: list[PersonaFit], urg) -> dict[str, Any]:
+def _evidence(a: Analysis, raised, lowered, fits: list[tuple], urg) -> dict[str, Any]:
     lang = a.lang
     li = 1 if lang == "de" else 0
+    # (most posts have no matches, direct forms or urgency: no comprehension is run for those)
     phrases = [{"phrase": m.phrase, "signal": patterns.GROUP_LABELS[m.group][li], "group": m.group,
-                "in_question": m.in_question} for m in a.matches]
-    up = [w for w in (_feature_words(lab, lang) for lab, _ in raised) if w]
-    down = [w for w in (_feature_words(lab, lang) for lab, _ in lowered) if w]
-    personas = {f.name: [f"{c.name}: {', '.join(c.evidence)} (+{c.points:g})" for c in f.criteria if c.points > 0]
-                for f in fits}
-    excluded = {f.name: f.excluded_by for f in fits if f.excluded_by}
-    direct = [{"phrase": ph, "signal": patterns.DIRECT_LABELS[form][li], "form": form} for form, ph in a.direct]
+                "in_question": m.in_question} for m in a.matches] if a.matches else []
+    words = _words_of(lang).__getitem__
+    up = list(filter(None, map(words, map(_FIRST, raised))))
+    down = list(filter(None, map(words, map(_FIRST, lowered))))
+    personas = dict(zip(map(_FIRST, fits), map(_LINES, fits)))  # "criterion: evidence (+points)" lines, see PersonaScorer.fits
+    excluded = {f[0]: f[5] for f in fits if f[5]}
+    direct = [{"phrase": ph, "signal": patterns.DIRECT_LABELS[form][li], "form": form} for form, ph in a.direct] if a.direct else []
     return {"phrases": phrases, "direct": direct, "raised": _uniq(up)[:5], "lowered": _uniq(down)[:5], "personas": personas,
-            "excluded": excluded, "urgency": [{"signal": patterns.URGENCY_LABELS[g][li], "phrase": ph} for g, ph in urg]}
+            "excluded": excluded,
+            "urgency": [{"signal": patterns.URGENCY_LABELS[g][li], "phrase": ph} for g, ph in urg] if urg else []}
 
 
 def _uniq(xs: list[str]) -> list[str]:
-    seen, out = set(), []
-    for x in xs:
-        if x not in seen:
-            seen.add(x)
-            out.append(x)
-    return out
+    """``xs`` without repeats, first occurrences in order."""
+    return list(dict.fromkeys(xs))
 
 
-def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: PersonaFit | None, urgency: float) -> str:
+def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: tuple | None, urgency: float) -> str:
+    """``best``: the best persona's ``PersonaScorer.fits`` tuple, None if no persona fits."""
     de = lang == "de"
     pct = round(p * 100)
     parts = []
@@ -350,12 +378,14 @@ def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: Per
     else:
         head = f"Help request ({pct}%): {_INTENT_WORDS['en'][intent]}." if is_req else f"Probably not a help request ({pct}%)."
     parts.append(head)
-    if ev.get("direct"):
+    direct = ev.get("direct", [])
+    if direct:
         parts.append(("Direkte Anfrage: " if de else "Asks directly: ")
-                     + "; ".join(f'"{x["phrase"]}" ({x["signal"]})' for x in ev["direct"][:2]) + ".")
-    said = [x["phrase"].lower() for x in ev.get("direct", [])[:2]]  # not repeated as evidence
+                     + "; ".join(f'"{x["phrase"]}" ({x["signal"]})' for x in direct[:2]) + ".")
+    said = [x["phrase"].lower() for x in direct[:2]] if direct else []  # not repeated as evidence
     key_phrases = [f'"{x["phrase"]}" ({x["signal"]})' for x in ev["phrases"]
-                   if x["group"] not in ("help_word", "provider_word") and not any(x["phrase"].lower() in d for d in said)][:4]
+                   if x["group"] not in ("help_word", "provider_word") and not any(x["phrase"].lower() in d for d in said)
+                   ][:4] if ev["phrases"] else []
     if key_phrases:
         parts.append(("Hinweise: " if de else "Evidence: ") + "; ".join(key_phrases) + ".")
     if ev["raised"]:
@@ -363,9 +393,10 @@ def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: Per
     if ev["lowered"]:
         parts.append(("Spricht dagegen: " if de else "Lowered by: ") + ", ".join(ev["lowered"][:4]) + ".")
     if best is not None:
-        hits = ev["personas"].get(best.name, [])
-        label = best.title or best.name
-        parts.append((f"Passt zu „{label}“ ({best.fit:.0f}/100)" if de else f"Fits '{label}' ({best.fit:.0f}/100)")
+        name, title, fit = best[:3]
+        hits = ev["personas"].get(name, [])
+        label = title or name
+        parts.append((f"Passt zu „{label}“ ({fit:.0f}/100)" if de else f"Fits '{label}' ({fit:.0f}/100)")
                      + (": " + "; ".join(hits) if hits else "") + ".")
     elif ev["excluded"]:
         name, why = next(iter(ev["excluded"].items()))

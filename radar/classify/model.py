@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain, filterfalse
+from itertools import chain, filterfalse, repeat
 from pathlib import Path
 from typing import Any
 
@@ -262,9 +262,8 @@ class CompactTfidf:
             table = by_tokens.get(n)
             if not table or n > len(tokens):
                 continue
-            get = table.get
-            grams = tokens if n == 1 else zip(*(tokens[i:] for i in range(n)))
-            ids += [j for g in grams if (j := get(g)) is not None]
+            grams = tokens if n == 1 else zip(tokens, tokens[1:]) if n == 2 else zip(*(tokens[i:] for i in range(n)))
+            ids += filter(_is_not_none, map(table.get, grams))  # looked up and filtered in C
         return ids
 
     def transform(self, texts: Sequence[str]):
@@ -283,14 +282,15 @@ class CompactTfidf:
             lengths = [len(ids) for ids in per_text]
             flat = chain.from_iterable(per_text)
         total = sum(lengths)
-        ids = np.fromiter(flat, dtype=np.int64, count=total)
-        rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
-        # one sort of (row, column) keys gives every row's distinct columns in order and their counts
-        keys, counts = np.unique(rows * n_cols + ids, return_counts=True)
-        key_rows = keys // n_cols
-        idx = (keys - key_rows * n_cols).astype(np.int32)
-        indptr_a = np.zeros(n_rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(key_rows, minlength=n_rows), out=indptr_a[1:])
+        ids = np.fromiter(flat, dtype=np.int64, count=total).astype(np.int32)
+        indptr_in = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.asarray(lengths, dtype=np.int64), out=indptr_in[1:])
+        # every row's distinct columns in order and their counts: a CSR matrix of ones, each row's
+        # columns sorted and repeats summed by scipy row by row (formerly one np.unique of
+        # (row, column) keys over the whole batch: the same columns and counts, ~1.6x the time)
+        counted = sparse.csr_matrix((np.ones(total, dtype=np.int64), ids, indptr_in), shape=(n_rows, n_cols))
+        counted.sum_duplicates()
+        idx, counts, indptr_a = counted.indices, counted.data, counted.indptr
         data = np.log(counts.astype(np.float32)) + np.float32(1.0)
         data *= self.idf[idx]
         row_len = np.diff(indptr_a)
@@ -377,17 +377,17 @@ class RequestModel:
         if self.pattern_scale is not None:
             # a post has ~15 of the ~75 pattern features: fill the dense block from each post's
             # features instead of looking up every name for every post
+            # (all in C: the features' names mapped to columns, -1 for names that are no column)
             column = _feature_columns()
             dense = np.zeros((len(analyses), len(column)), dtype=np.float64)
-            rows, cols, vals = [], [], []
-            for i, a in enumerate(analyses):
-                for name, v in a.features.items():
-                    j = column.get(name)
-                    if j is not None:
-                        rows.append(i)
-                        cols.append(j)
-                        vals.append(v)
-            dense[rows, cols] = vals
+            feats = [a.features for a in analyses]
+            counts = np.fromiter(map(len, feats), dtype=np.int64, count=len(feats))
+            total = int(counts.sum())
+            cols = np.fromiter(map(column.get, chain.from_iterable(feats), repeat(-1)), dtype=np.int64, count=total)
+            vals = np.fromiter(chain.from_iterable(f.values() for f in feats), dtype=np.float64, count=total)
+            rows = np.repeat(np.arange(len(feats), dtype=np.int64), counts)
+            keep = cols >= 0
+            dense[rows[keep], cols[keep]] = vals[keep]
             blocks.append(sparse.csr_matrix(dense / self.pattern_scale * self.options.pattern_weight))
         return sparse.hstack(blocks, format="csr")
 
@@ -430,8 +430,28 @@ class RequestModel:
         computed at once; each row is then sorted on its own exactly as :meth:`contributions`
         does (the same values in the same order, so ties come out the same)."""
         vals = np.asarray(X.data, dtype=np.float64) * self.coef[X.indices]
-        indptr = X.indptr.tolist()
-        return [self._top(vals[lo:hi], X.indices[lo:hi], top) for lo, hi in zip(indptr, indptr[1:])]
+        bounds = X.indptr.tolist()
+        if top <= 0 or not len(vals):
+            return [self._top(vals[lo:hi], X.indices[lo:hi], top) for lo, hi in zip(bounds, bounds[1:])]
+        # Each row's order is np.argsort of the row's values, as in _top (the same views of the
+        # same array, so ties come out the same); the `top` first and last places of all rows are
+        # then read at once: one fancy index and one tolist for the batch instead of ~10 numpy
+        # calls per row. A place beyond a short row's end gets the value 0.0, which both filters drop.
+        indptr = np.asarray(X.indptr, dtype=np.int64)
+        lo, hi = indptr[:-1], indptr[1:]
+        lens = hi - lo
+        order = np.concatenate([vals[a:b].argsort() for a, b in zip(bounds, bounds[1:])])
+        order += np.repeat(lo, lens)  # positions in the whole batch
+        at = np.arange(top, dtype=np.int64)
+        inside = at[None, :] < lens[:, None]
+        last = len(order) - 1
+        low = order[np.minimum(lo[:, None] + at[None, :], last)]  # smallest first
+        high = order[np.maximum(hi[:, None] - 1 - at[None, :], 0)]  # largest first
+        idx = X.indices
+        label = self.feature_labels
+        return [([(label[j], v) for j, v in zip(hj, hv) if v > 0], [(label[j], v) for j, v in zip(lj, lv) if v < 0])
+                for hj, hv, lj, lv in zip(idx[high].tolist(), np.where(inside, vals[high], 0.0).tolist(),
+                                          idx[low].tolist(), np.where(inside, vals[low], 0.0).tolist())]
 
     def _top(self, vals: np.ndarray, idx: np.ndarray, top: int):
         order = np.argsort(vals)

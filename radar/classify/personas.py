@@ -10,6 +10,7 @@ Range criteria find numbers with their unit in the text ("50 Mitarbeiter", "team
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,24 @@ def _unit_regexes(unit: str) -> list[re.Pattern]:
         rf"\b{_NUM}(?:er)?\s*-?\s*team\b",                                            # 12er Team
     ]
     return [re.compile(p, re.IGNORECASE) for p in pats]
+
+
+@functools.lru_cache(maxsize=64)
+def _unit_hints(unit: str) -> tuple[re.Pattern, re.Pattern]:
+    """Two expressions that :func:`find_numbers` searches first: without a match of the first,
+    no expression of ``_unit_regexes(unit)`` that starts with a number can match; without one of
+    the second, neither can "team of 30". Each is a necessary condition: what those expressions
+    need in every match — a digit, then only white space, digits, ``.,-–+`` up to a word they
+    list (units; "bis"/"to"; "köpfig", "person", …; "er"/"team"), or "of"/"von"/… (or "about",
+    "ca", …) and white space before the number —, with the same flags, so the same characters
+    match. Most numbers in posts are dates, prices or versions: one search each instead of
+    trying every expression at every number."""
+    words = set(UNIT_WORDS.get(unit.lower(), [unit.lower(), unit.lower() + "s"])) | {"bis", "to"}
+    if unit.lower() == "employees":
+        words |= {"köpfig", "person", "man", "mann", "people", "er", "team"}
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return (re.compile(rf"\d[\s\d.,\-–+]*(?:{alt})", re.IGNORECASE),
+            re.compile(r"(?:of|von|mit|with|about|ca\.?|rund|etwa)\s+\d", re.IGNORECASE))
 
 
 # An expression that starts with \b and a number can only match where a number starts after a
@@ -77,12 +96,22 @@ def find_numbers(text: str, unit: str) -> list[tuple[float, str]]:
         return []
     out = []
     starts = None
+    num_hint, team_hint = _unit_hints(unit)
+    num_first = team = None  # whether the hints match, searched when first needed
     for rx in _unit_regexes(unit):
         if rx.pattern.startswith(_NUM_FIRST):
+            if num_first is None:
+                num_first = num_hint.search(text) is not None
+            if not num_first:
+                continue
             if starts is None:
                 starts = [m.start() for m in _NUM_START.finditer(text)]
             found = _finditer_at(rx, text, starts)
         else:
+            if team is None:
+                team = team_hint.search(text) is not None
+            if not team:
+                continue
             found = rx.finditer(text)
         for m in found:
             nums = [n for n in (_to_int(g) for g in m.groups()) if n is not None]
@@ -248,6 +277,141 @@ class PersonaScorer:
             ex = self._terms.add(p.exclude) if p.exclude else None
             # the persona's fields are read once here, not for every post
             self._compiled.append((p.name, p.title or p.name, list(p.languages), p.max_points, ex, crits))
+        self._fast = self._compile_fast()
+        # the units of the range criteria in the order the criteria come; results without hits by language
+        self._range_units = list(dict.fromkeys(c[6] for *_, crits in self._compiled for c in crits if c[5] is None))
+        self._plain: dict[str, list[tuple]] = {}
+
+    def _compile_fast(self) -> list[tuple] | None:
+        """The personas for :meth:`fits`: per criterion its kind, name, weight, its maximum already
+        rounded as :meth:`PersonaFit.as_dict` shows it, the points of a criterion nothing hit
+        (``0.0 * weight``), and per value the points with the term list id — or, for a language
+        criterion, the terms by their lower-case form. None when a weight or points are not finite
+        (``0.0 * inf`` is nan, and nan points do not add up like zeros): :meth:`fits` then falls
+        back to :meth:`score`."""
+        numbers = [c[2] for *_, crits in self._compiled for c in crits] + [
+            v[0] for *_, crits in self._compiled for c in crits for v in (c[5] or ())] + [
+            r[2] for *_, crits in self._compiled for c in crits for r in c[7]]
+        if not all(math.isfinite(x) for x in numbers):
+            return None
+        fast = []
+        for p_name, p_title, p_languages, max_points, ex, crits in self._compiled:
+            fc = []
+            for c, name, weight, c_max, is_language, values, unit, ranges in crits:
+                zero = 0.0 * weight
+                zero = zero and _round(zero, 2)
+                if values is None:
+                    fc.append((2, name, weight, _round(c_max, 2), zero, unit, ranges))
+                elif is_language:
+                    by_lang = []
+                    for points, terms, _sid in values:
+                        lower: dict[str, list[str]] = {}
+                        for t in terms:
+                            lower.setdefault(t.lower(), []).append(t)
+                        by_lang.append((points, lower))
+                    fc.append((1, name, weight, _round(c_max, 2), zero, by_lang, None))
+                else:
+                    fc.append((0, name, weight, _round(c_max, 2), zero, [(points, sid) for points, _t, sid in values], None))
+            fast.append((p_name, p_title, p_languages, max_points, _round(max_points, 2), ex, fc))
+        return fast
+
+    def fits(self, lowers: list[str], lemmas: list[str], text: str, lang: str,
+             numbers: dict[str, list[tuple[float, str]]] | None = None) -> list[tuple]:
+        """What the classifier shows of :meth:`score`, without the objects: per persona
+        ``(name, title, fit, as_dict, evidence lines, excluded_by)`` where ``as_dict`` equals
+        ``PersonaFit.as_dict()`` and the lines are ``"criterion: evidence (+points)"`` for every
+        criterion with points > 0, in criterion order. Same values as :meth:`score` (checked by
+        ``tests/test_classify.py::test_persona_fits_match_score``)."""
+        if numbers is None:
+            numbers = {}
+        if self._fast is None:
+            return [(f.name, f.title, f.fit, f.as_dict(),
+                     [f"{c.name}: {', '.join(c.evidence)} (+{c.points:g})" for c in f.criteria if c.points > 0],
+                     f.excluded_by) for f in self.score(lowers, lemmas, text, lang, numbers)]
+        forms = set(lowers)
+        forms.update(lemmas)
+        tokens = list(forms)
+        joined = " " + " ".join(lowers) + " " + " ".join(lemmas) + " "
+        hits = self._terms.hits(forms, joined, tokens, "\n".join(tokens))
+        if not hits:
+            # No term of any list occurs (~85 % of posts): if no range criterion finds a number
+            # either, every persona's result depends on the language alone — copy it from the
+            # result computed once for that language (fresh containers, the same values).
+            for unit in self._range_units:
+                found_numbers = numbers.get(unit)
+                if found_numbers is None:
+                    found_numbers = numbers[unit] = find_numbers(text, unit)
+                if found_numbers:
+                    break
+            else:
+                return self._copy_plain(lang)
+        return self._fits(hits, text, lang, numbers)
+
+    def _copy_plain(self, lang: str) -> list[tuple]:
+        """:meth:`_fits` of a post in ``lang`` where no term list hit and no number was found,
+        computed once per language; each call returns new dicts and lists."""
+        plain = self._plain.get(lang)
+        if plain is None:
+            plain = [(name, title, fit, d["fit"], d["points"], d["max_points"], d["excluded_by"],
+                      tuple((k, c["points"], c["max"], tuple(c["evidence"])) for k, c in d["criteria"].items()),
+                      tuple(lines), excluded)
+                     for name, title, fit, d, lines, excluded in self._fits({}, "", lang, dict.fromkeys(self._range_units, []))]
+            if len(self._plain) < 64:
+                self._plain[lang] = plain
+        return [(name, title, fit, {"fit": d_fit, "points": d_points, "max_points": d_max, "excluded_by": d_excluded,
+                                    "criteria": {k: {"points": pts, "max": c_max, "evidence": [*ev]} for k, pts, c_max, ev in crits}},
+                 [*lines], excluded)
+                for name, title, fit, d_fit, d_points, d_max, d_excluded, crits, lines, excluded in plain]
+
+    def _fits(self, hits: dict[int, list[str]], text: str, lang: str, numbers: dict[str, list[tuple[float, str]]]) -> list[tuple]:
+        results = []
+        for p_name, p_title, p_languages, max_points, max_rounded, ex, crits in self._fast:
+            ex_hits = hits.get(ex) if ex is not None else None
+            excluded = ex_hits[0] if ex_hits else None
+            if excluded is None and p_languages and lang not in p_languages:
+                excluded = f"language {lang}"
+            criteria: dict[str, dict[str, Any]] = {}
+            lines: list[str] = []
+            total = 0.0
+            for kind, name, weight, c_max, zero, values, ranges in crits:
+                best, ev = 0.0, None
+                if kind == 0:
+                    if hits:
+                        for points, sid in values:
+                            if points <= best:
+                                continue  # cannot beat the best value found so far
+                            found = hits.get(sid)
+                            if found:
+                                best, ev = points, found[:3]
+                elif kind == 1:
+                    for points, by_lang in values:
+                        if points <= best:
+                            continue
+                        found = by_lang.get(lang)
+                        if found:
+                            best, ev = points, found[:3]
+                else:  # range; `values` is the unit
+                    found_numbers = numbers.get(values)
+                    if found_numbers is None:
+                        found_numbers = numbers[values] = find_numbers(text, values)
+                    for value, phrase in found_numbers:
+                        pts = max((r_points for r_min, r_max, r_points in ranges if r_min <= value <= r_max), default=0.0)
+                        if pts > best:
+                            best, ev = pts, [phrase]
+                if ev is None:  # nothing found: 0 points (0.0 * a finite weight), no evidence
+                    criteria[name] = {"points": zero, "max": c_max, "evidence": []}
+                    continue
+                pts = best * weight
+                total += pts
+                criteria[name] = {"points": pts and _round(pts, 2), "max": c_max, "evidence": ev}
+                if pts > 0:
+                    lines.append(f"{name}: {', '.join(ev)} (+{pts:g})")
+            fit = 0.0 if excluded or max_points <= 0 else 100.0 * total / max_points
+            fit = min(fit, 100.0)
+            results.append((p_name, p_title, fit, {
+                "fit": fit and _round(fit, 1), "points": total and _round(total, 2), "max_points": max_rounded,
+                "excluded_by": excluded, "criteria": criteria}, lines, excluded))
+        return results
 
     @staticmethod
     def _hit(term: _Term, forms: set[str], joined: str, tokens: list[str]) -> bool:
