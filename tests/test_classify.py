@@ -140,6 +140,14 @@ DIRECT = [
      "Was kann ich jetzt noch tun?"),
     ("en", "support", "Outlook crashes on start", "Since yesterday Outlook closes right after it opens, safe mode too. "
      "How do I fix this without losing my mails?"),
+    # a title that asks without a question mark
+    ("en", "recommendation", "Can anyone recommend an open source MQTT broker with persistence", ""),
+    ("en", "recommendation", "Recommendation for a note-taking app that works offline", ""),
+    ("de", "recommendation", "Empfehlung gesucht: Steuerberater für Freiberufler in Stuttgart", ""),
+    ("de", "support", "Brauche Hilfe bei der Steuererklärung", "Ich bin seit diesem Jahr selbstständig und verstehe die Formulare nicht."),
+    # the singular: "eine Empfehlung", "jede Antwort"
+    ("de", "recommendation", "Steuerberater", "Hat jemand eine Empfehlung für einen Steuerberater in Stuttgart?"),
+    ("de", "support", "Drucker streikt", "Der Drucker im Büro druckt nur leere Seiten. Ich bin dankbar für jede Antwort."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -187,6 +195,10 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     # rhetorical "wie kann man …?" and a society's "what can we do?" are not a problem of one's own
     ("de", "", "Wie kann man so jemanden in eine Talkshow einladen? Ich schalte weg."),
     ("en", "We know there is a gender pay gap in tech, what can we do about it?", ""),
+    # titles that do not ask: a guide, a police appeal, a headline
+    ("en", "Recommendations for securing your Linux server", ""),
+    ("de", "Zeugen gesucht: Unfall auf der B10 bei Esslingen", ""),
+    ("en", "Why every growing team will need help desk software", ""),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

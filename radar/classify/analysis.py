@@ -178,6 +178,7 @@ class Analyzer:
                     m.add(g, pats)
             self.matcher[lang] = m
         self._direct = {lang: patterns.direct_patterns(lang) for lang in LANGS}
+        self._direct_titles = {lang: patterns.direct_title_patterns(lang) for lang in LANGS}
         self._names = feature_names()
 
     # ------------------------------------------------------------------ public
@@ -527,7 +528,8 @@ class Analyzer:
     def _direct_forms(self, lang: str, title: str, body: str, text: str, low_text: str, matches: list[Match],
                       starts: list[int], ends: list[int], is_q: list[bool]) -> list[tuple[str, str]]:
         """Direct request forms: question forms in question sentences (``patterns.DIRECT_QUESTIONS``),
-        polite requests stated anywhere (``DIRECT_STATEMENTS``), an opening (``DIRECT_OPENINGS``) and a
+        a title that asks without a question mark (``DIRECT_TITLES``), polite requests stated anywhere
+        (``DIRECT_STATEMENTS``), an opening (``DIRECT_OPENINGS``) and a
         choice title (``CHOICE_TITLE``, not a rhetorical one); none in a job advert or an offer ("Wir
         suchen einen Elektriker (m/w/d)")."""
         if any(m.group in ("job_ad", "offer") for m in matches):
@@ -540,6 +542,13 @@ class Analyzer:
                 for form, rx in questions:
                     if (m := rx.search(sentence)):
                         out.append((form, m.group(0).strip()))
+        if title and not title.endswith("?") \
+                and any(w in title.lower() for w in patterns.TITLE_TRIGGERS.get(lang, ())):
+            # a title that asks without a question mark
+            for form, rx in self._direct_titles[lang]:
+                if (m := rx.search(title)):
+                    out.append((form, m.group(0).strip()))
+                    break
         if any(w in low_text for w in patterns.STATEMENT_TRIGGERS.get(lang, ())):
             for form, rx in statements:
                 if (m := rx.search(text)):

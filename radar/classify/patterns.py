@@ -313,7 +313,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "recommendation": [
             r"\b(?:kann|könnte|könnt|könntet|würdet|würden)\b" + _GAP % 80 + r"\b(?:empfehlen|empfehlt)\b",
             r"\b(?:habt ihr|hat jemand|hättet ihr|hat hier jemand|hat wer|gibt es|irgendwelche)\b" + _GAP % 40
-            + r"\b(?:empfehlungen?|tipps?|vorschläge|geheimtipps?|ideen)\b",
+            + r"\b(?:empfehlung(?:en)?|tipps?|vorschläge|geheimtipps?|ideen)\b",
             r"\bkennt (?:jemand|ihr|wer)\b" + _GAP % 50
             + r"\b(?:gute[nmrs]?|zuverlässige[nmrs]?|empfehlenswerte[nmrs]?|seriöse[nmrs]?|günstige[nmrs]?)\b",
             r"\bwas (?:würdet|könnt) ihr\b" + _GAP % 40 + r"\b(?:empfehlen|nehmen|kaufen|raten)\b",
@@ -421,7 +421,7 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
         # present "bin dankbar für …" only with what is asked for, not "für jeden Tag"
         "help": [r"\b(?:wäre|wären) (?:ich |wir )?(?:euch |ihnen )?(?:sehr |echt |wirklich |total |super |für )?dankbar\b",
                  r"\b(?:bin|sind) (?:ich |wir )?(?:euch )?(?:sehr |echt |wirklich |total |super )?dankbar (?:für|über) "
-                 r"(?:jede[nr]? |eure |alle )?(?:tipps?|hilfe|hinweise?|ratschläge|rat|empfehlungen?|ideen?|antworten?)\b",
+                 r"(?:jede[nr]? |eure |alle )?(?:tipps?|hilfe|hinweise?|ratschläge|rat|empfehlung(?:en)?|ideen?|antwort(?:en)?)\b",
                  r"\bfalls (?:mir |uns )?(?:jemand|wer|einer) (?:von euch )?(?:\w+ ){0,4}(?:helfen|empfehlen|weiterhelfen)\b"],
     },
     "en": {
@@ -432,6 +432,31 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                  r"(?= me\b| us\b| out\b| with\b| please\b| i\b| i'|\s*[,.!:)]|\s*$)",
                  r"\bif (?:anyone|someone|somebody) (?:here )?(?:has|knows|got) (?:any |a )?(?:suggestions?|recommendations?|"
                  r"ideas?|tips?|advice|a fix|a solution)\b"],
+    },
+}
+# A title that asks without a question mark ("Can anyone recommend an MQTT broker",
+# "Recommendations for a lightweight Linux", "Need help with my router", "Hilfe gesucht: …"):
+# looked for only in a title that does not end with "?" (one that does is a question sentence
+# above). Labelled posts: 11 English posts more have a direct form, all 11 requests (mostly
+# softwarerecs titles; no HN link title matches, "MV(Game): Need help with game ideas …", a
+# promotion, does not: "need help" only opens a title); the German forms have no labelled title to
+# check them on and follow the English ones and the forum custom ("Brauche Hilfe bei …",
+# "Empfehlung gesucht").
+DIRECT_TITLES: dict[str, dict[str, list[str]]] = {
+    "de": {
+        "recommendation": [r"\b(?:kann|könnte|könnt|würdet)\b" + _GAP % 60 + r"\b(?:empfehlen|empfehlt)\b",
+                           r"\b(?:empfehlung(?:en)?|tipps|vorschläge) gesucht\b"],
+        "help": [r"\b(?:hilfe|rat) gesucht\b",
+                 r"^(?:ich )?(?:brauche|benötige) (?:(?:eure|dringend|bitte|mal|etwas) ){0,2}(?:hilfe|rat|tipps)\b"],
+    },
+    "en": {
+        "recommendation": [r"\b(?:can|could|would) (?:anyone|someone|you|somebody|you guys|y'all)\b" + _GAP % 60
+                           + r"\b(?:recommend|suggest)\b",
+                           # "Recommendation for a note-taking app", "Need recommendations for …"; not a guide's
+                           # "Recommendations for securing your server" (plural without a request word)
+                           r"^(?:(?:i )?(?:need|seeking|looking for|want|any|best) (?:a |some )?recommendations?|"
+                           r"recommendation) (?:for|on)\b"],
+        "help": [r"^(?:i )?(?:need|needing) (?:some |urgent |your )?(?:help|advice)\b"],
     },
 }
 STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls"), "en": ("anyone", "someone", "somebody")}
@@ -462,6 +487,14 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "comparison": ("asks to choose between options", "fragt nach der Wahl zwischen Optionen"),
     "support": ("asks how to solve a problem", "fragt, wie sich ein Problem lösen lässt"),
 }
+
+
+TITLE_TRIGGERS = {"de": ("empf", "gesucht", "brauche", "benötige"), "en": ("recommend", "suggest", "need")}
+
+
+def direct_title_patterns(lang: str) -> list[tuple[str, re.Pattern]]:
+    """Compiled ``(form, expression)`` of :data:`DIRECT_TITLES` for ``lang``."""
+    return [(form, re.compile(p, re.IGNORECASE)) for form, ps in DIRECT_TITLES.get(lang, {}).items() for p in ps]
 
 
 def direct_patterns(lang: str) -> tuple[list[tuple[str, re.Pattern]], list[re.Pattern], list[tuple[str, re.Pattern]]]:
