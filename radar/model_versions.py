@@ -65,6 +65,9 @@ def ensure_bundled(session: Session) -> ModelVersion:
     info = _bundled_info()
     mv = session.scalar(select(ModelVersion).where(ModelVersion.version == info["version"]))
     if mv is not None:
+        if mv.artifact_path == BUNDLED and mv.metrics != info["metrics"]:
+            # same shipped model, figures recomputed (new rules or data around it): show the new ones
+            mv.metrics = info["metrics"]
         return mv  # the usual case: one query
     current = session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))
     activate_new = current is None or current.artifact_path == BUNDLED  # a trained model stays active

@@ -180,6 +180,23 @@ def test_a_new_shipped_model_replaces_the_old_shipped_one_but_not_a_trained_one(
         assert s.scalar(select(ModelVersion.artifact_path).where(ModelVersion.version == "bundled-0")) == SUPERSEDED
 
 
+def test_recomputed_figures_of_the_shipped_model_replace_the_stored_ones(config_dir, db_url):
+    """A release can ship the same model version with recomputed figures (the rules around it
+    changed): `radar models list` must show the new ones, not those of the first registration."""
+    from radar.model_versions import _bundled_info, ensure_bundled
+
+    with get_sessionmaker(db_url)() as s:
+        mv = ensure_bundled(s)
+        mv.metrics = {"evaluation": {"all": {"f1": 0.5}}}  # as registered by the earlier release
+        s.commit()
+    with get_sessionmaker(db_url)() as s:
+        ensure_bundled(s)
+        s.commit()
+    with get_sessionmaker(db_url)() as s:
+        stored = s.scalar(select(ModelVersion.metrics).where(ModelVersion.artifact_path == "bundled"))
+        assert stored == _bundled_info()["metrics"] and stored["evaluation"]["all"]["f1"] > 0.5
+
+
 def test_two_processes_registering_the_shipped_model_at_once(config_dir, db_url):
     """The service and a `radar models list` started together both find no shipped model and both
     register it: the second insert fails on the unique index and must use the first one's row (it
