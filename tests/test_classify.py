@@ -145,6 +145,7 @@ DIRECT = [
     ("en", "recommendation", "Recommendation for a note-taking app that works offline", ""),
     ("de", "recommendation", "Empfehlung gesucht: Steuerberater für Freiberufler in Stuttgart", ""),
     ("de", "support", "Brauche Hilfe bei der Steuererklärung", "Ich bin seit diesem Jahr selbstständig und verstehe die Formulare nicht."),
+    ("de", "experience", "Buchhaltung als Freiberufler", "Hat jemand von euch schon Erfahrungen gemacht mit lexoffice?"),
     # the singular: "eine Empfehlung", "jede Antwort"
     ("de", "recommendation", "Steuerberater", "Hat jemand eine Empfehlung für einen Steuerberater in Stuttgart?"),
     ("de", "support", "Drucker streikt", "Der Drucker im Büro druckt nur leere Seiten. Ich bin dankbar für jede Antwort."),
@@ -195,6 +196,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     # rhetorical "wie kann man …?" and a society's "what can we do?" are not a problem of one's own
     ("de", "", "Wie kann man so jemanden in eine Talkshow einladen? Ich schalte weg."),
     ("en", "We know there is a gender pay gap in tech, what can we do about it?", ""),
+    # experiences with nothing a provider sells: a civic question
+    ("de", "Hat die Stadtverwaltung aufgegeben?", "Hier parken jeden Abend Autos auf dem Gehweg. Hat jemand von Euch Erfahrungen, ob die Stadt hier aufgegeben hat?"),
     # titles that do not ask: a guide, a police appeal, a headline
     ("en", "Recommendations for securing your Linux server", ""),
     ("de", "Zeugen gesucht: Unfall auf der B10 bei Esslingen", ""),

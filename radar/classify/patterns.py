@@ -346,7 +346,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      + r"\b(?:jemanden|eine firma|einen laden|einen shop|eine werkstatt|einen handwerker|einen anbieter)\b",
                      r"\b(?:bietet|verkauft|repariert|vermietet) (?:hier )?(?:jemand|wer|irgendwer)\b"],
         "experience": [
-            r"\b(?:hat|habt|hatte) (?:hier )?(?:schon )?(?:jemand|ihr|wer)\b" + _GAP % 50 + r"\berfahrung(?:en)?\b",
+            # experiences *with* something ("Hat jemand Erfahrung mit lexoffice?"), not "Hat jemand
+            # Erfahrungen, ob die Stadt hier aufgegeben hat?" (a civic question in the city forum)
+            r"\b(?:hat|habt|hatte) (?:hier )?(?:schon )?(?:jemand|ihr|wer)\b" + _GAP % 50
+            + r"\berfahrung(?:en)? (?:gemacht )?(?:mit|bei|beim|zu|zum|zur|in|im|an)\b",
             r"\b(?:eure|deine) erfahrungen (?:mit|zu)\b",
             r"^erfahrung(?:en)? mit\b",
         ],
