@@ -53,7 +53,7 @@ class InvalidItem(ValueError):
 
 
 # --------------------------------------------------------------------------- pure preparation
-def _no_nul(value: str | None) -> str | None:
+def _storable(value: str | None) -> str | None:
     # PostgreSQL text cannot hold NUL; hostile or broken pages sometimes carry it; no database
     # can hold a lone surrogate (half an emoji from a JSON API)
     if not value:
@@ -63,9 +63,9 @@ def _no_nul(value: str | None) -> str | None:
 
 def clean_item(item: MentionItem) -> MentionItem:
     """Title and body as plain text (paragraphs kept); ``body_format`` becomes ``"text"``."""
-    item.title, item.body, item.author, item.url = _no_nul(item.title), _no_nul(item.body), _no_nul(item.author), _no_nul(item.url)
+    item.title, item.body, item.author, item.url = _storable(item.title), _storable(item.body), _storable(item.author), _storable(item.url)
     if item.external_id is not None:
-        item.external_id = _no_nul(str(item.external_id))
+        item.external_id = _storable(str(item.external_id))
     item.title = clean_text(item.title or "", "html" if "<" in (item.title or "") or "&" in (item.title or "") else "text").replace("\n", " ")
     item.body = clean_text(item.body or "", item.body_format)
     item.body_format = "text"
@@ -360,15 +360,17 @@ class MentionStore:
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, str):
+        return _storable(value)  # PostgreSQL's jsonb refuses \u0000 and lone surrogates too
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {_storable(str(k)): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
         return [_jsonable(v) for v in value]
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if value is None or isinstance(value, (int, float, bool)):
         return value
-    return str(value)
+    return _storable(str(value))
 
 
 # --------------------------------------------------------------------------- Scrapy pipelines

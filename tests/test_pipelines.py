@@ -250,7 +250,8 @@ def test_lone_surrogates_store_on_every_engine(db_url):
     # json.loads accepts it, but no database can encode it: it becomes U+FFFD, the post is kept
     raw = json.loads('{"title": "Hilfe \\ud83d", "body": "Wo bekomme ich \\udc4d Ersatzteile?", "author": "\\ud800x"}')
     item = prepare_item(MentionItem(source="a", external_id="sur\ud83d", url="https://forum.de/t/\udc00",
-                                    title=raw["title"], body=raw["body"], author=raw["author"]))
+                                    title=raw["title"], body=raw["body"], author=raw["author"],
+                                    extra={"flair": "Frage \ud83d", "tags": ["a\x00b", "ok"], "k\udc00": 1}))
     assert (item.title, item.body, item.author) == ("Hilfe \ufffd", "Wo bekomme ich \ufffd Ersatzteile?", "\ufffdx")
     store = _store(db_url, "a")
     assert store.store(item).status == "new"
@@ -258,6 +259,7 @@ def test_lone_surrogates_store_on_every_engine(db_url):
     with get_sessionmaker(db_url)() as s:
         m = s.scalars(select(Mention)).one()
         assert (m.title, m.external_id) == ("Hilfe \ufffd", "sur\ufffd")
+        assert (m.extra["flair"], m.extra["tags"], m.extra["k\ufffd"]) == ("Frage \ufffd", ["ab", "ok"], 1)
 
 
 def _count_mentions(db_url) -> int:
