@@ -571,3 +571,33 @@ def test_find_numbers_shortcuts_change_nothing():
     for unit in ("employees", "users", "locations", "seats", "Cars"):
         for text in texts:
             assert find_numbers(text, unit) == _find_numbers_plain(text, unit), (unit, text)
+
+
+def _signal_family(words: str) -> str:
+    """What a reader takes as one signal: the question features are one, a phrase group and its
+    "(in a question)"/"(in the title)" variants are one."""
+    questions = {"the title is a question", "asks questions", "starts a question with a question word", "mostly questions",
+                 "contains a question", "der Titel ist eine Frage", "stellt Fragen", "beginnt eine Frage mit einem Fragewort",
+                 "überwiegend Fragen", "enthält eine Frage"}
+    if words in questions:
+        return "questions"
+    for suffix in (" (in a question)", " (in the title)", " (in einer Frage)", " (im Titel)"):
+        words = words.removesuffix(suffix)
+    return words
+
+
+def test_the_explanation_does_not_name_a_signal_as_raising_and_lowering(classifier):
+    # "Raised by: contains a question … Lowered by: asks questions" read as a contradiction
+    r = classifier.classify("Outlook crashes on start", "Is there a way to stop Outlook from crashing on start?")
+    assert "describes a problem" in r.evidence["raised"] and "describes a problem (in the title)" not in r.evidence["lowered"]
+    posts = [(t, b, None) for _lang, _intent, t, b in DIRECT]
+    posts += [(t, b, None) for t, b in [("Hilfe", "Wie bekomme ich mein Geld zurück? Ich habe zweimal bezahlt."),
+                                        ("Was ist das?", "Was ist das für ein Turm? Weiß das jemand?"),
+                                        ("", "Any advice? My printer prints blank pages. Any ideas?")]]
+    checked = 0
+    for res in classifier.classify_many(posts):
+        up = {_signal_family(w) for w in res.evidence["raised"]}
+        down = {_signal_family(w) for w in res.evidence["lowered"]}
+        assert not up & down, (res.evidence["raised"], res.evidence["lowered"])
+        checked += bool(res.evidence["raised"] and res.evidence["lowered"])
+    assert checked > 10  # most of them have both sides

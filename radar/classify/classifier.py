@@ -353,6 +353,8 @@ def _evidence(a: Analysis, raised, lowered, fits: list[tuple], urg) -> dict[str,
     phrases = [{"phrase": m.phrase, "signal": patterns.GROUP_LABELS[m.group][li], "group": m.group,
                 "in_question": m.in_question} for m in a.matches] if a.matches else []
     words = _words_of(lang).__getitem__
+    if raised and lowered:
+        raised, lowered = _net_families(raised, lowered)
     up = list(filter(None, map(words, map(_FIRST, raised))))
     down = list(filter(None, map(words, map(_FIRST, lowered))))
     personas = dict(zip(map(_FIRST, fits), map(_LINES, fits)))  # "criterion: evidence (+points)" lines, see PersonaScorer.fits
@@ -361,6 +363,47 @@ def _evidence(a: Analysis, raised, lowered, fits: list[tuple], urg) -> dict[str,
     return {"phrases": phrases, "direct": direct, "raised": _uniq(up)[:5], "lowered": _uniq(down)[:5], "personas": personas,
             "excluded": excluded,
             "urgency": [{"signal": patterns.URGENCY_LABELS[g][li], "phrase": ph} for g, ph in urg] if urg else []}
+
+
+_QUESTION_FEATURES = frozenset(f"pattern:{n}" for n in ("q_title", "q_sent", "q_start", "q_ratio", "q_any"))
+
+
+class _Families(dict):
+    """The signal a model feature belongs to for a reader (cached per label): the question features
+    are one ("asks questions"), a phrase group and its "in a question"/"in the title" variants are
+    one; words and character n-grams none (None)."""
+
+    def __missing__(self, label: str) -> str | None:
+        if not label.startswith("pattern:"):
+            fam = None
+        elif label in _QUESTION_FEATURES:
+            fam = "questions"
+        else:
+            fam = label.removesuffix("_q").removesuffix("_t")
+        if len(self) < 100_000:
+            self[label] = fam
+        return fam
+
+
+_FAMILY = _Families()
+
+
+def _net_families(raised: list, lowered: list) -> tuple[list, list]:
+    """A signal raising a score in one form and lowering it in another ("contains a question" up,
+    "asks questions" down; "describes a problem" up, "… (in the title)" down) reads as a
+    contradiction: such a signal stays only on the side its contributions add up to."""
+    fam = _FAMILY.__getitem__
+    both = set(map(fam, map(_FIRST, raised))).intersection(map(fam, map(_FIRST, lowered)))
+    both.discard(None)
+    if not both:
+        return raised, lowered
+    net = dict.fromkeys(both, 0.0)
+    for label, v in raised + lowered:
+        f = fam(label)
+        if f in net:
+            net[f] += v
+    return ([x for x in raised if net.get(fam(x[0]), 0.0) >= 0],
+            [x for x in lowered if net.get(fam(x[0]), -1.0) < 0])
 
 
 def _uniq(xs: list[str]) -> list[str]:
