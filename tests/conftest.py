@@ -7,8 +7,10 @@ Tests that take ``db_url`` (or ``session``) therefore run once per engine.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +28,14 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 PG_ENV = "RADAR_TEST_POSTGRES_URL"
+
+# The classifier keeps a fast copy of spaCy's lemma tables in a cache folder (~/.cache/business-radar
+# unless RADAR_CACHE_DIR says otherwise). A test run keeps its own, removed at the end, so it writes
+# nothing into the user's home (the services and commands the tests start inherit it).
+if "RADAR_CACHE_DIR" not in os.environ:
+    _TEST_CACHE = tempfile.mkdtemp(prefix="radar-test-cache-")
+    os.environ["RADAR_CACHE_DIR"] = _TEST_CACHE
+    atexit.register(shutil.rmtree, _TEST_CACHE, True)
 
 
 def _engines() -> list[str]:

@@ -421,9 +421,15 @@ def test_lemma_table_cache_is_used_checked_and_optional(tmp_path, monkeypatch):
     from radar.classify import analysis
 
     monkeypatch.setenv("RADAR_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    stale = tmp_path / "cache" / "lemma-en-1-deadbeef-py311m4.marshal"  # an earlier version's copy
+    stale.write_bytes(b"old")
+    other_lang = tmp_path / "cache" / "lemma-de-1-deadbeef-py311m4.marshal"
+    other_lang.write_bytes(b"old")
     first = analysis.load_lemma_table("en")
     copies = list((tmp_path / "cache").glob("lemma-en-*.marshal"))
     assert len(copies) == 1 and len(first) > 10_000 and first["went"] == "go"
+    assert not stale.exists() and other_lang.exists()  # replaced copies do not pile up
 
     def no_json(*a, **k):
         raise AssertionError("the JSON was read although the copy exists")

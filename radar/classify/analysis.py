@@ -95,20 +95,22 @@ def load_lemma_table(lang: str) -> dict[str, str]:
     build their hash maps, and a dict lookup per new word form is all the lemmatizer does. The
     dict is also kept in :func:`lemma_cache_dir` in ``marshal`` form, which loads in about half the
     time of the gzipped JSON (the German table has 355,000 entries; it is most of the classifier's
-    load time). The copy's name carries the source file's size and modification time and the
-    Python version, so an upgraded spacy-lookups-data or Python makes a new one; a copy that cannot
-    be read is replaced, and where nothing can be written the JSON is read each time."""
+    load time). The copy's name carries the source file's size and CRC-32 (the same copy serves
+    every installation of the same spacy-lookups-data) and the Python and marshal versions; a copy
+    that cannot be read is replaced, copies of other versions of the table are removed when a new
+    one is written, and where nothing can be written the JSON is read each time."""
     import gzip
     import json
     import marshal
+    import zlib
 
     import spacy_lookups_data
 
     path = Path(spacy_lookups_data.get_file(f"{lang}_lemma_lookup.json.gz"))
     cache = None
     try:
-        st = path.stat()
-        cache = lemma_cache_dir() / (f"lemma-{lang}-{st.st_size}-{st.st_mtime_ns}-"
+        raw = path.read_bytes()  # ~1 MB: its checksum names the copy (~1 ms)
+        cache = lemma_cache_dir() / (f"lemma-{lang}-{len(raw)}-{zlib.crc32(raw):08x}-"
                                      f"py{sys.version_info[0]}{sys.version_info[1]}m{marshal.version}.marshal")
         table = marshal.loads(cache.read_bytes())
         if isinstance(table, dict):
@@ -123,6 +125,9 @@ def load_lemma_table(lang: str) -> dict[str, str]:
             tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
             tmp.write_bytes(marshal.dumps(table))
             os.replace(tmp, cache)  # atomic: a reader sees the old state or the whole copy
+            for old in cache.parent.glob(f"lemma-{lang}-*.marshal"):
+                if old != cache:  # another version's copy (an upgraded spacy-lookups-data or Python)
+                    old.unlink(missing_ok=True)
         except OSError:
             pass  # read-only home or full disk: the JSON is read next time too
     return table
