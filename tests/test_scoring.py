@@ -280,6 +280,33 @@ def test_radar_classify_contract(no_db_config, tmp_path):
     assert not (no_db_config.parent / "data" / "radar.db").exists()  # no database was created
 
 
+def test_radar_classify_reads_standard_input_and_shows_progress(no_db_config, tmp_path):
+    """`radar classify -` reads the lines from a pipe; a large file gets a progress bar (on standard
+    error, in a terminal) and the same results as one call."""
+    import io
+
+    from rich.console import Console
+
+    from radar.cli.classify import classify_with_progress
+    from radar.classify import Classifier
+
+    lines = [json.dumps({"id": i, "title": t, "body": ""}) for i, t in
+             enumerate(["Wo bekomme ich in Stuttgart einen Handwerker für die Badsanierung?", "Schönes Wetter heute"])]
+    res = CliRunner().invoke(main, ["classify", "-"], input="\n".join(lines) + "\n")
+    assert res.exit_code == 0, res.output
+    out = [json.loads(x) for x in res.output.strip().splitlines()]
+    assert [(x["id"], x["is_request"]) for x in out] == [(0, True), (1, False)]
+    res = CliRunner().invoke(main, ["classify", "-"], input="not json\n")
+    assert res.exit_code == 1 and "standard input, line 1" in res.output
+    clf = Classifier.load("bundled")
+    rows = [{"title": f"Post {i}", "body": "Kann mir jemand einen Steuerberater empfehlen?" if i % 3 else "Schönes Wetter."}
+            for i in range(450)]
+    shown = io.StringIO()
+    got = classify_with_progress(clf, rows, console=Console(file=shown, width=100), chunk=100)
+    assert [r.as_contract() for r in got] == [r.as_contract() for r in clf.classify_many(rows)]
+    assert "classifying" in shown.getvalue() and "450/450 posts" in shown.getvalue()
+
+
 def test_radar_classify_names_bad_input(no_db_config, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": 1, "title": "ok"}\nnot json\n', encoding="utf-8")

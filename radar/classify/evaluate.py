@@ -23,16 +23,26 @@ REQUEST_GROUPS = ("ask_help", "ask_recommendation", "seek", "where_buy", "ask_ex
 
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Objects of a JSON Lines file (UTF-8, a byte-order mark is allowed; blank lines are skipped)."""
-    rows = []
+    """Objects of a JSON Lines file (UTF-8, a byte-order mark is allowed; blank lines are skipped);
+    ``"-"`` reads standard input."""
+    if str(path) == "-":
+        import io
+        import sys
+
+        return _parse_lines(io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig"), "standard input")
     with open(path, encoding="utf-8-sig") as fh:
-        for n, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}, line {n}: not valid JSON ({exc.msg}); each line must be one JSON object") from None
+        return _parse_lines(fh, str(path))
+
+
+def _parse_lines(fh, name: str) -> list[dict[str, Any]]:
+    rows = []
+    for n, line in enumerate(fh, start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{name}, line {n}: not valid JSON ({exc.msg}); each line must be one JSON object") from None
     return rows
 
 
