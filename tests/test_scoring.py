@@ -298,6 +298,10 @@ def test_radar_classify_reads_standard_input_and_shows_progress(no_db_config, tm
     assert [(x["id"], x["is_request"]) for x in out] == [(0, True), (1, False)]
     res = CliRunner().invoke(main, ["classify", "-"], input="not json\n")
     assert res.exit_code == 1 and "standard input, line 1" in res.output
+    labelled = [json.dumps({"id": 1, "title": "Kann mir jemand einen Steuerberater empfehlen?", "label": 1}),
+                json.dumps({"id": 2, "title": "44.000 Menschen auf dem Schlossplatz", "label": 0})]
+    res = CliRunner().invoke(main, ["evaluate", "-", "--bootstrap", "20"], input="\n".join(labelled) + "\n")
+    assert res.exit_code == 0 and "2 labelled posts" in res.output, res.output
     clf = Classifier.load("bundled")
     rows = [{"title": f"Post {i}", "body": "Kann mir jemand einen Steuerberater empfehlen?" if i % 3 else "Schönes Wetter."}
             for i in range(450)]
