@@ -309,6 +309,24 @@ def test_radar_classify_reads_standard_input_and_shows_progress(no_db_config, tm
     got = classify_with_progress(clf, rows, console=Console(file=shown, width=100), chunk=100)
     assert [r.as_contract() for r in got] == [r.as_contract() for r in clf.classify_many(rows)]
     assert "classifying" in shown.getvalue() and "450/450 posts" in shown.getvalue()
+    # radar evaluate: the same figures with the bar (classifying in chunks, then the figures)
+    from radar.classify.evaluate import evaluate_rows
+
+    from radar.cli.classify import evaluate_with_progress
+
+    labelled = [dict(r, label=int(i % 3 != 0)) for i, r in enumerate(rows)]
+    shown = io.StringIO()
+    with_bar = evaluate_with_progress(clf, labelled, 20, console=Console(file=shown, width=100))
+    plain = evaluate_rows(clf, labelled, n_boot=20)
+    with_bar.pop("_curve"), plain.pop("_curve")
+    assert json.dumps(with_bar, sort_keys=True, default=str) == json.dumps(plain, sort_keys=True, default=str)
+    assert "450/450" in shown.getvalue() and "figures" in shown.getvalue()
+    stages = []
+    evaluate_rows(clf, labelled, n_boot=5, progress=lambda *a: stages.append(a), chunk=200)
+    assert [a for a in stages if a[0] == "classifying"] == [("classifying", 0, 450), ("classifying", 200, 450),
+                                                           ("classifying", 400, 450), ("classifying", 450, 450)]
+    n_figs = 3 * (1 + len(plain["per_language"]))  # model and two alerts: all posts and per language
+    assert stages[-1] == ("figures", n_figs, n_figs) and ("figures", 0, n_figs) in stages
 
 
 def test_radar_classify_names_bad_input(no_db_config, tmp_path):

@@ -8,7 +8,7 @@ rows whose label is null are skipped and counted.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,32 +136,53 @@ def request_phrase_alert(analyses: Sequence[Analysis]) -> np.ndarray:
     return np.array([float(any(m.group in REQUEST_GROUPS for m in a.matches)) for a in analyses])
 
 
-def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int = 1000) -> dict[str, Any]:
-    """All figures for labelled ``rows`` (see module docstring)."""
+def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int = 1000,
+                  progress: Callable[[str, int, int], None] | None = None, chunk: int = 2000) -> dict[str, Any]:
+    """All figures for labelled ``rows`` (see module docstring). ``progress(stage, done, total)``
+    is called as the posts are classified (``"classifying"``, in chunks of ``chunk`` posts) and as
+    the figures with their bootstrap intervals are computed (``"figures"``)."""
+    step = progress or (lambda *_: None)
     unsure = sum(1 for r in rows if r.get("label") is None)
     rows = [r for r in rows if r.get("label") in (0, 1)]
     if not rows:
         raise ValueError("no labelled rows (label 1 or 0) in the input")
-    analyses = clf.analyse([(r.get("title"), r.get("body"), r.get("lang")) for r in rows])
-    results = clf.classify_analyses(analyses)
+    analyses: list[Analysis] = []
+    results: list = []
+    step("classifying", 0, len(rows))
+    for i in range(0, len(rows), chunk):
+        part = clf.analyse([(r.get("title"), r.get("body"), r.get("lang")) for r in rows[i:i + chunk]])
+        analyses += part
+        results += clf.classify_analyses(part)
+        step("classifying", len(results), len(rows))
     y = np.array([int(r["label"]) for r in rows])
     p = np.array([res.request_probability for res in results])
     thr = clf.settings.request_threshold
     langs = np.array([res.lang for res in results])
     out: dict[str, Any] = {"n": len(rows), "positives": int(y.sum()), "skipped_unsure": unsure, "threshold": thr,
                            "model_version": clf.version}
-    out["model"] = evaluate_scores(y, p, thr, n_boot)
+    lang_list = sorted(set(langs))
+    n_figs, done = 3 * (1 + len(lang_list)), 0
+    step("figures", 0, n_figs)
+
+    def figures(yy, scores, threshold):
+        nonlocal done
+        f = evaluate_scores(yy, scores, threshold, n_boot)
+        done += 1
+        step("figures", done, n_figs)
+        return f
+
+    out["model"] = figures(y, p, thr)
     kw = persona_keyword_alert(clf, analyses)
     rp = request_phrase_alert(analyses)
-    out["baseline_persona_keywords"] = evaluate_scores(y, kw, 0.5, n_boot)
-    out["baseline_request_phrases"] = evaluate_scores(y, rp, 0.5, n_boot)
+    out["baseline_persona_keywords"] = figures(y, kw, 0.5)
+    out["baseline_request_phrases"] = figures(y, rp, 0.5)
     out["per_language"] = {}
-    for lang in sorted(set(langs)):
+    for lang in lang_list:
         m = langs == lang
         out["per_language"][lang] = {
-            "model": evaluate_scores(y[m], p[m], thr, n_boot),
-            "baseline_persona_keywords": evaluate_scores(y[m], kw[m], 0.5, n_boot),
-            "baseline_request_phrases": evaluate_scores(y[m], rp[m], 0.5, n_boot),
+            "model": figures(y[m], p[m], thr),
+            "baseline_persona_keywords": figures(y[m], kw[m], 0.5),
+            "baseline_request_phrases": figures(y[m], rp[m], 0.5),
         }
     # intent: accuracy per gold intent, over rows that carry one
     per_intent: dict[str, list[int]] = {}

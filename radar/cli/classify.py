@@ -57,6 +57,31 @@ def classify_with_progress(clf, rows: list[dict], console=None, chunk: int = 200
     return out
 
 
+def evaluate_with_progress(clf, rows: list[dict], n_boot: int, console=None) -> dict:
+    """``evaluate_rows`` with a progress bar (classifying, then the figures with their bootstrap
+    intervals) on standard error when that is a terminal and the file is large, or on ``console``."""
+    from radar.classify.evaluate import evaluate_rows
+
+    if console is None:
+        if len(rows) <= 2000 or not sys.stderr.isatty():
+            return evaluate_rows(clf, rows, n_boot=n_boot)
+        from rich.console import Console
+
+        console = Console(stderr=True)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        return evaluate_rows(clf, rows, n_boot=n_boot, progress=progress)
+
+
 @click.command("classify")
 @click.argument("input_file", metavar="INPUT.jsonl", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write JSON Lines here (default: stdout).")
@@ -100,13 +125,13 @@ def evaluate_cmd(input_file: str, plot: str | None, model: str | None, as_json: 
 
     Example: radar evaluate labelled.jsonl --plot pr.png --errors 10
     """
-    from radar.classify.evaluate import evaluate_rows, format_errors, format_report, plot_pr
+    from radar.classify.evaluate import format_errors, format_report, plot_pr
 
     cfg = config_or_exit(shipped_fallback=True)
     rows = _read_input(input_file, labelled=True)
     clf = _load_classifier(cfg, model)
     try:
-        rep = evaluate_rows(clf, rows, n_boot=bootstrap)
+        rep = evaluate_with_progress(clf, rows, bootstrap)
     except ValueError as exc:
         click.echo(f"{input_file}: {exc}", err=True)
         sys.exit(1)
