@@ -127,6 +127,20 @@ def find_numbers(text: str, unit: str) -> list[tuple[float, str]]:
     return uniq
 
 
+def _best_range(text: str, unit: str, ranges, numbers: dict[str, list[tuple[float, str]]]) -> tuple[float, list[str] | None]:
+    """Points of the best range any number with ``unit`` in ``text`` falls in, and its phrase
+    (``(0.0, None)`` when none scores); :func:`find_numbers` results are cached in ``numbers``."""
+    found_numbers = numbers.get(unit)
+    if found_numbers is None:
+        found_numbers = numbers[unit] = find_numbers(text, unit)
+    best, ev = 0.0, None
+    for value, phrase in found_numbers:
+        pts = max((r_points for r_min, r_max, r_points in ranges if r_min <= value <= r_max), default=0.0)
+        if pts > best:
+            best, ev = pts, [phrase]
+    return best, ev
+
+
 @dataclass(slots=True)
 class CriterionResult:
     name: str
@@ -391,13 +405,7 @@ class PersonaScorer:
                         if found:
                             best, ev = points, found[:3]
                 else:  # range; `values` is the unit
-                    found_numbers = numbers.get(values)
-                    if found_numbers is None:
-                        found_numbers = numbers[values] = find_numbers(text, values)
-                    for value, phrase in found_numbers:
-                        pts = max((r_points for r_min, r_max, r_points in ranges if r_min <= value <= r_max), default=0.0)
-                        if pts > best:
-                            best, ev = pts, [phrase]
+                    best, ev = _best_range(text, values, ranges, numbers)
                 if ev is None:  # nothing found: 0 points (0.0 * a finite weight), no evidence
                     criteria[name] = {"points": zero, "max": c_max, "evidence": []}
                     continue
@@ -450,13 +458,8 @@ class PersonaScorer:
             for c, name, weight, c_max, is_language, values, unit, ranges in crits:
                 best, ev = 0.0, []
                 if values is None:  # range
-                    found_numbers = numbers.get(unit)
-                    if found_numbers is None:
-                        found_numbers = numbers[unit] = find_numbers(text, unit)
-                    for value, phrase in found_numbers:
-                        pts = max((r_points for r_min, r_max, r_points in ranges if r_min <= value <= r_max), default=0.0)
-                        if pts > best:
-                            best, ev = pts, [phrase]
+                    best, found_ev = _best_range(text, unit, ranges, numbers)
+                    ev = found_ev or ev
                 elif hits or is_language:
                     for points, terms, sid in values:
                         if points <= best:
