@@ -607,3 +607,24 @@ def test_the_explanation_does_not_name_a_signal_as_raising_and_lowering(classifi
         assert not up & down, (res.evidence["raised"], res.evidence["lowered"])
         checked += bool(res.evidence["raised"] and res.evidence["lowered"])
     assert checked > 10  # most of them have both sides
+
+
+def test_the_explanation_names_no_stop_words(classifier):
+    # "Spricht dafür: "nun" … Spricht dagegen: "und"", "Raised by: "to", "t"" told a consultant nothing
+    from spacy.lang.de.stop_words import STOP_WORDS as DE
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+
+    posts = [("", "Und nun?"), ("", "Re: Mannheim24 Fahr ich Bahn?"),
+             ("Drucker", "Mein Drucker druckt seit dem Update nur noch leere Seiten. Was kann ich tun?"),
+             ("Kennt jemand einen Dachdecker in Leipzig?", "Bei uns regnet es durch, und zwar in der Küche."),
+             ("What is this red thing on the train?", ""),
+             ("Laptop won't boot", "I think it is the disk. It was fine yesterday but now it won't start at all.")]
+    words_shown = []
+    for res in classifier.classify_many(posts):
+        stop = DE if res.lang == "de" else EN
+        for w in res.evidence["raised"] + res.evidence["lowered"]:
+            if w.startswith('"'):
+                tokens = w.strip('"').split()
+                words_shown.append(w)
+                assert not all(t in stop or len(t) < 3 for t in tokens), (w, res.explanation)
+    assert words_shown  # content words are still named ("drucker", "disk", …)

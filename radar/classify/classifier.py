@@ -342,8 +342,43 @@ def _feature_words_uncached(label: str, lang: str) -> str | None:
                  "second_person": ("addresses the readers", "spricht die Leser an")}
         return fixed.get(name, (name, name))[li]
     if kind == "word":
+        if all(t in _NOISE_WORDS.get(lang, _NO_WORDS) for t in name.split()):
+            return None  # "der", "und", "in the", "re": true for the model, no reason to a reader
         return f'"{name}"'
     return None  # character n-grams are not meaningful to a reader
+
+
+def _noise_words(lang: str) -> frozenset[str]:
+    """Word features an explanation leaves out: the language's stop words (spaCy's lists: "der",
+    "und", "sein", "the", "of"), tokens of one or two characters and numbers; not the function
+    words that carry a request ("jemand", "bitte", "anyone", "please")."""
+    if lang == "de":
+        from spacy.lang.de.stop_words import STOP_WORDS
+    elif lang == "en":
+        from spacy.lang.en.stop_words import STOP_WORDS
+    else:
+        return _NO_WORDS
+    words = set(STOP_WORDS) | _LEMMA_STUBS.get(lang, set())
+    return frozenset(words - _REQUEST_WORDS)
+
+
+# function words that tell a reader something about a request (kept in explanations)
+_REQUEST_WORDS = frozenset("""jemand jemanden irgendwer irgendjemand bitte gesucht suche brauche empfehlen
+anyone anybody someone somebody please recommend need""".split())
+_NO_WORDS: frozenset[str] = frozenset()
+# the lookup lemmas of inflected stop words ("andere" -> "ander", "mehrere" -> "mehrer")
+_LEMMA_STUBS = {"de": set("ander beid dritt einig jed jen manch mehrer solch welch zweit viert fünft all".split())}
+
+
+class _ShortOrNumber(frozenset):
+    """Stop words plus every token of one or two characters and every number."""
+
+    def __contains__(self, token: object) -> bool:
+        return (isinstance(token, str) and (len(token) < 3 or token.isdigit())) or frozenset.__contains__(self, token)
+
+
+_NOISE_WORDS: dict[str, frozenset[str]] = {lang: _ShortOrNumber(_noise_words(lang)) for lang in ("de", "en")}
+_NO_WORDS = _ShortOrNumber()
 
 
 def _evidence(a: Analysis, raised, lowered, fits: list[tuple], urg) -> dict[str, Any]:
