@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -628,3 +629,45 @@ def test_the_explanation_names_no_stop_words(classifier):
                 words_shown.append(w)
                 assert not all(t in stop or len(t) < 3 for t in tokens), (w, res.explanation)
     assert words_shown  # content words are still named ("drucker", "disk", …)
+
+
+def test_reddit_posts_reads_recorded_listings_once_each(tmp_path):
+    from radar.classify.dataset import reddit_posts
+
+    def listing(*posts):
+        return {"kind": "Listing", "data": {"children": [{"kind": "t3", "data": p} for p in posts]}}
+
+    a = {"id": "a1", "subreddit": "AskReddit", "title": "What is the best free browser game to play?", "selftext": ""}
+    b = {"id": "b2", "subreddit": "redditdev", "title": "Praw, opening a user page.", "selftext": "Is it possible?"}
+    (tmp_path / "01_listing.json").write_text(json.dumps(listing(a, b)), encoding="utf-8")
+    # a comment page ([post listing, comment listing]) repeating post a, and a response kept as a JSON string
+    (tmp_path / "02_comments.json").write_text(json.dumps([listing(a), {"kind": "Listing", "data": {"children": [
+        {"kind": "t1", "data": {"body": "not a post"}}]}}]), encoding="utf-8")
+    c = {"id": "c3", "subreddit": "linux", "title": "Why aren't we using SSH for everything?", "selftext": None}
+    (tmp_path / "03_string.json").write_text(json.dumps({"sampleNewsOutput": json.dumps(listing(c))}), encoding="utf-8")
+    (tmp_path / "04_broken.json").write_text("{not json", encoding="utf-8")
+    assert list(reddit_posts(tmp_path)) == [("a1", "AskReddit", a["title"], ""), ("b2", "redditdev", b["title"], "Is it possible?"),
+                                            ("c3", "linux", c["title"], "")]
+
+
+def test_held_out_sources_are_never_trained_on():
+    from radar.classify import train
+    from radar.classify.dataset import Example
+
+    ex = [Example(f"{s}:{i}", "t", "b", i % 2, None, s, "en", i) for s in ("askreddit", "hn") for i in range(50)]
+    tr, ev, test = train.split(ex)
+    assert "askreddit" in train.TEST_SOURCES
+    assert {e.source for e in test} == {"askreddit"} and len(test) == 50
+    assert all(e.source == "hn" for e in tr + ev) and ev
+
+
+def test_askreddit_hand_labels_match_the_recorded_posts():
+    from radar.classify import dataset
+
+    if not (dataset.default_data_dir() / "wire" / "reddit_json" / "bodies").is_dir():
+        pytest.skip("needs ../shared/data/wire (not shipped with the repo)")
+    ex = dataset.load_source("askreddit")
+    assert len(ex) == 293 and sum(e.label for e in ex) == 7 and all(e.hand and e.lang == "en" for e in ex)
+    req = {e.title for e in ex if e.label == 1}
+    assert "What is the best free browser game to play?" in req
+    assert "What is the best opening scene of a TV show ?" not in req

@@ -23,6 +23,11 @@ Labels per source (see README "Classifier"):
 - ``hn_titles_2016_en.jsonl``: our hand labels for ~330 "Ask HN" titles and for the ~2,450 other
   titles with a question mark or a request phrase (142 of them are requests); the remaining titles
   are taken as not requests; unlabelled "Ask HN" titles are skipped.
+- ``../wire/reddit_json/bodies`` (``askreddit``): the posts in PRAW's recorded Reddit API responses
+  (r/AskReddit listings, a few r/redditdev posts), all hand-labelled (7 requests, 286 not, 22
+  unsure; opinion polls such as "What is the best opening scene of a TV show?" are not requests,
+  "What is the best free browser game to play?" is). A held-out source: never trained on
+  (``train.TEST_SOURCES``).
 - ``germeval2018_tweets_de``/``germeval2021_comments_de``/``hotel_review_sentences_de``: posts with a
   question mark and a strong request phrase were read and hand-labelled (4 requests in 266).
 """
@@ -48,9 +53,12 @@ SOURCES = {
     "techsupport": "reddit_techsupport_en.jsonl",
     "softwarerecs": "softwarerecs_titles_en.jsonl",
     "hn": "hn_titles_2016_en.jsonl",
+    # the r/AskReddit listings (and a few r/redditdev posts) in PRAW's recorded API responses
+    "askreddit": "../wire/reddit_json/bodies",
 }
 SOURCE_LANG = {"stuttgart": None, "computer_forum": "de", "germeval2017": "de", "germeval2018": "de",
-               "germeval2021": "de", "hotel": "de", "techsupport": "en", "softwarerecs": "en", "hn": "en"}
+               "germeval2021": "de", "hotel": "de", "techsupport": "en", "softwarerecs": "en", "hn": "en",
+               "askreddit": "en"}
 _HELP_SUBS = {"techsupport", "24hoursupport", "pcgamingtechsupport", "Applehelp", "linux4noobs", "asktechnology"}
 # the techsupport file holds each subreddit's "new" listing, then its "top" listing; the second
 # block of a subreddit starts at these (1-based) lines and was hand-labelled
@@ -88,7 +96,7 @@ def posts_dir(data_dir: str | Path | None = None) -> Path:
 
 def available(data_dir: str | Path | None = None) -> bool:
     d = posts_dir(data_dir)
-    return all((d / f).exists() for f in SOURCES.values())
+    return all((d / f).exists() for f in SOURCES.values() if not f.startswith("../"))
 
 
 def hand_labels() -> dict[tuple[str, int], dict]:
@@ -96,7 +104,7 @@ def hand_labels() -> dict[tuple[str, int], dict]:
     with HAND_LABELS.open(encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
-            out[(r["file"], r["line"])] = r
+            out[(r["file"], r["line"] if "line" in r else r["id"])] = r
     return out
 
 
@@ -138,6 +146,39 @@ def _softwarerecs_intent(title: str) -> str:
     return "recommendation"
 
 
+def reddit_posts(folder: Path) -> Iterator[tuple[str, str, str, str]]:
+    """``(id, subreddit, title, body)`` of every Reddit post (``kind: t3``) in the recorded API
+    responses in ``folder`` (listings, search results, comment pages; a response kept as a JSON
+    string inside JSON is read too), each post once, in file-name order."""
+    seen: set[str] = set()
+
+    def walk(x):
+        if isinstance(x, dict):
+            d = x.get("data")
+            if x.get("kind") == "t3" and isinstance(d, dict) and "title" in d:
+                pid = str(d.get("id") or d["title"])
+                if pid not in seen:
+                    seen.add(pid)
+                    yield pid, str(d.get("subreddit") or ""), d["title"] or "", d.get("selftext") or ""
+            for v in x.values():
+                yield from walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                yield from walk(v)
+        elif isinstance(x, str) and x.startswith("{") and '"kind"' in x[:200]:
+            try:
+                yield from walk(json.loads(x))
+            except ValueError:
+                return
+
+    for f in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        yield from walk(data)
+
+
 def load_source(source: str, data_dir: str | Path | None = None, labels: dict | None = None) -> list[Example]:
     """All usable examples of one source, with labels as described in the module docstring."""
     fname = SOURCES[source]
@@ -145,6 +186,14 @@ def load_source(source: str, data_dir: str | Path | None = None, labels: dict | 
     labels = hand_labels() if labels is None else labels
     lang = SOURCE_LANG[source]
     out: list[Example] = []
+    if source == "askreddit":  # hand-labelled, every post; null = unsure
+        if not path.is_dir():
+            return out  # the recorded responses are optional (held-out figures only)
+        for n, (pid, _sub, title, body) in enumerate(reddit_posts(path), start=1):
+            hl = labels.get((fname, pid))
+            if hl is not None and hl["label"] is not None:
+                out.append(Example(f"askreddit:{pid}", title, body, hl["label"], hl["intent"], source, lang, n, True))
+        return out
     for line, r in _read(path):
         hl = labels.get((fname, line))
         title, body = r.get("title") or "", r.get("body") or r.get("text") or ""
