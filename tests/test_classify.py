@@ -150,6 +150,9 @@ DIRECT = [
     # the singular: "eine Empfehlung", "jede Antwort"
     ("de", "recommendation", "Steuerberater", "Hat jemand eine Empfehlung für einen Steuerberater in Stuttgart?"),
     ("de", "support", "Drucker streikt", "Der Drucker im Büro druckt nur leere Seiten. Ich bin dankbar für jede Antwort."),
+    # what is sought in the body's first sentence, under a title that only names it
+    ("de", "supplier", "Elektriker für Altbau", "Hallo zusammen, wir suchen einen zuverlässigen Elektriker im Raum Stuttgart, "
+     "der unsere Altbauwohnung neu verkabelt. Bezahlung nach Absprache."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -671,3 +674,14 @@ def test_askreddit_hand_labels_match_the_recorded_posts():
     req = {e.title for e in ex if e.label == 1}
     assert "What is the best free browser game to play?" in req
     assert "What is the best opening scene of a TV show ?" not in req
+
+
+def test_what_is_sought_opens_the_title_or_the_body(classifier):
+    forms = [a.direct for a in classifier.analyzer.analyse_many([
+        ("Web designer for our bakery", "We are looking for a web designer who can build a simple site with online orders.", None),
+        ("Mein Setup", "Hallo zusammen, ich suche nicht mehr, ich habe jetzt alles beisammen.", None),
+        ("Elektriker", "Gestern war der Elektriker da. Wir suchen jetzt einen Maler.", None),  # not the first sentence
+        ("Suche einen Maler in Stuttgart", "", None)])]
+    assert [f for f, _ in forms[0]] == ["seek"] and forms[0][0][1].startswith("We are looking for a web designer")
+    assert forms[1] == [] and forms[2] == []
+    assert [f for f, _ in forms[3]] == ["seek"]

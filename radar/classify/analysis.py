@@ -559,9 +559,16 @@ class Analyzer:
                 if (m := rx.search(text)):
                     out.append((form, m.group(0).strip()))
         opening = title if title else text[starts[0]:ends[0]].strip()
+        # a post opens with what it seeks in its title or, under a title that names the thing
+        # ("Elektriker für Altbau"), in its body's first sentence ("Hallo, wir suchen einen …")
+        openings_of = [opening]
+        if title and body:
+            m = _SENT_END.search(body)
+            openings_of.append((body[:m.end()] if m else body).strip())
         for rx in openings:
-            if rx.search(opening):
-                out.append(("seek", opening if len(opening) <= 80 else opening[:79] + "…"))
+            hit = next((op for op in openings_of if rx.search(op)), None)
+            if hit:
+                out.append(("seek", hit if len(hit) <= 80 else hit[:79] + "…"))
                 break
         if title and body and any(is_q[1:]) and (m := patterns.CHOICE_TITLE.search(title)) \
                 and not patterns.RHETORICAL_CHOICE.search(title) \

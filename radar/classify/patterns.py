@@ -467,7 +467,7 @@ _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
 DIRECT_OPENINGS: dict[str, list[str]] = {
     # "Suche einen Steuerberater", "Wir suchen …", not the headline "Suche nach dem Täter"
-    "de": [r"^" + _HELLO["de"] + r"(?:ich|wir) (?:suche|suchen)\b",
+    "de": [r"^" + _HELLO["de"] + r"(?:ich|wir) (?:suche|suchen)\b(?!\s+(?:nicht|nichts|kein\w*|niemand\w*)\b)",
            r"^" + _HELLO["de"] + r"suche\s+(?!nach\b)\w",
            r"^" + _HELLO["de"] + r"(?:ich bin|wir sind) auf der suche\b"],
     # "Looking for a bookkeeper", not the headline "Looking for the Higgs boson"
