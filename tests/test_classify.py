@@ -150,6 +150,13 @@ DIRECT = [
     # the singular: "eine Empfehlung", "jede Antwort"
     ("de", "recommendation", "Steuerberater", "Hat jemand eine Empfehlung für einen Steuerberater in Stuttgart?"),
     ("de", "support", "Drucker streikt", "Der Drucker im Büro druckt nur leere Seiten. Ich bin dankbar für jede Antwort."),
+    # "Kennt jemand einen …?" (a provider, no adjective), the forum's short "Jemand eine Empfehlung?",
+    # "Was nutzt ihr so?", "What do you guys use?", "Does anyone know a fix?"
+    ("de", "recommendation", "Dachdecker", "Bei uns regnet es durch. Kennt jemand einen Dachdecker in Leipzig?"),
+    ("de", "recommendation", "Steuerberater für Freiberufler in Stuttgart", "Jemand eine Empfehlung?"),
+    ("de", "recommendation", "Buchhaltung", "Wir machen noch alles in Excel und es wird zu viel. Was nutzt ihr so?"),
+    ("en", "recommendation", "CRM for a small sales team", "We are still on spreadsheets and it gets messy. What do you guys use?"),
+    ("en", "support", "Wifi drops every hour", "My laptop drops the wifi every hour, drivers are new. Does anyone know a fix?"),
     # what is sought in the body's first sentence, under a title that only names it
     ("de", "supplier", "Elektriker für Altbau", "Hallo zusammen, wir suchen einen zuverlässigen Elektriker im Raum Stuttgart, "
      "der unsere Altbauwohnung neu verkabelt. Bezahlung nach Absprache."),
@@ -206,6 +213,10 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Recommendations for securing your Linux server", ""),
     ("de", "Zeugen gesucht: Unfall auf der B10 bei Esslingen", ""),
     ("en", "Why every growing team will need help desk software", ""),
+    # asking for a reason is curiosity
+    ("de", "Seltsam", "Kennt jemand einen Grund, warum die Bahn hier jeden Morgen zehn Minuten hält?"),
+    ("en", "Weird tram stop", "Does anyone know a reason why the trams always stop here for ten minutes?"),
+    ("en", "Spreadsheets", "We moved our planning to a new tool last year. What do you use it for?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

@@ -325,8 +325,16 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Was könnte man in Köln an einem Samstag unternehmen?"
             r"\bwas (?:kann|könnte|sollte) (?:man|ich|wir)\b" + _GAP % 50
             + r"\b(?:unternehmen|besuchen|erleben|anschauen|ansehen|essen gehen)\b",
-            # "Was nutzt ihr für die Buchhaltung?"
+            # "Was nutzt ihr für die Buchhaltung?", "… Was nutzt ihr so?"
             r"\bwas (?:nutzt|verwendet|benutzt) ihr (?:so )?(?:für|als|zum|zur|um)\b",
+            r"\bwas (?:nutzt|verwendet|benutzt) ihr(?: so| dafür| da| denn)?\s*\?",
+            # "Kennt jemand einen Dachdecker in Leipzig?", "Kennt jemand eine*n Anwalt für Vereinsrecht?"
+            # (labelled posts: 2 of 2 requests), not "Kennt jemand einen Grund, warum …?"
+            r"\bkennt (?:hier )?(?:jemand|ihr|wer|irgendwer|irgendjemand) (?:hier |zufällig |von euch )?(?:einen|eine|ein)\b"
+            r"(?! (?:grund|erklärung|witz|beispiel)\b)",
+            # the forum's short form: "Jemand eine Empfehlung?", "Wer Tipps für …?"
+            r"^\W*(?:jemand|wer|irgendwer|irgendjemand) (?:hier )?(?:eine?n? |noch |ein paar )?"
+            r"(?:empfehlung(?:en)?|tipps?|vorschläge|geheimtipps?|erfahrung(?:en)? (?:mit|bei|zu))\b",
             # "Wo kann man in Stuttgart gut essen?"
             r"\bwo (?:kann|könnte|sollte) (?:man|ich|wir)\b" + _GAP % 40 + r"\b(?:gut|günstig|lecker|am besten)\b",
         ],
@@ -382,6 +390,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhat (?:would|do) you (?:recommend|suggest)\b",
             # "What do you use for password management?"
             r"\bwhat (?:do|does) (?:you|everyone|everybody|people|y'all)(?: guys| all| folks| here)? use (?:for|to|as)\b",
+            # "… We are still on spreadsheets. What do you guys use?"
+            r"\bwhat (?:do|does) (?:you|everyone|everybody|people|y'all)(?: guys| all| folks| here)? use\s*\?",
             r"\bis there (?:a|an|any) (?:good |decent |free |cheap |reliable |simple )?(?:app|tool|software|service|program|"
             r"website|site|plugin|library|alternative)\b",
         ],
@@ -411,6 +421,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bis there (?:a|any) (?:way|solution|fix|workaround)\b",
             # "how"/"where" only: "does anyone know what happened …?" is curiosity
             r"\b(?:does|do) (?:anyone|anybody|someone|somebody|you guys) (?:here )?know (?:how|where)\b",
+            # "Does anyone know a possible solution?", "Anyone know of some good solutions?" (2 of 2
+            # labelled posts), not "Does anyone know a reason why …?"
+            r"\b(?:anyone|anybody|someone|somebody|you guys|y'all) (?:here )?know (?:of )?(?:a|an|any|some)\b"
+            r"(?! (?:reason|explanation)\b)",
         ],
     },
 }
