@@ -29,7 +29,7 @@ def posts(n: int) -> list[tuple[str, str]]:
     if not dataset.available():
         sys.exit(f"shared data not found in {dataset.posts_dir()}")
     rows = []
-    for fname in dataset.SOURCES.values():
+    for fname in dataset.POST_FILES.values():
         with open(dataset.posts_dir() / fname, encoding="utf-8") as fh:
             for line in fh:
                 r = json.loads(line)

@@ -25,7 +25,7 @@ def main() -> None:
     _tr, ev, held = train.split(dataset.load_all())
     files = {}
     for lang, sources in (("de", {"germeval2017", "germeval2018", "germeval2021", "hotel", "computer_forum"}),
-                          ("en", {"techsupport", "softwarerecs", "hn"})):
+                          ("en", {"techsupport", "softwarerecs", "hn", "askreddit"})):
         rows = [e.to_json() for e in ev if e.source in sources and e.label in (0, 1)]
         path = out / f"evaluation_split_{lang}.jsonl"
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")

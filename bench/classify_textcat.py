@@ -298,7 +298,7 @@ def german_cv_shipped(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarr
 def real_posts(n: int) -> list[tuple[str, str]]:
     """The mix of bench/classify.py: every file of ../shared/data/posts, shuffled with seed 1."""
     rows = []
-    for fname in dataset.SOURCES.values():
+    for fname in dataset.POST_FILES.values():
         with open(dataset.posts_dir() / fname, encoding="utf-8") as fh:
             for line in fh:
                 if line.strip():

@@ -26,8 +26,8 @@ Labels per source (see README "Classifier"):
 - ``../wire/reddit_json/bodies`` (``askreddit``): the posts in PRAW's recorded Reddit API responses
   (r/AskReddit listings, a few r/redditdev posts), all hand-labelled (7 requests, 286 not, 22
   unsure; opinion polls such as "What is the best opening scene of a TV show?" are not requests,
-  "What is the best free browser game to play?" is). A held-out source: never trained on
-  (``train.TEST_SOURCES``).
+  "What is the best free browser game to play?" is). Cross-validated like the German set
+  (``train.CV_SOURCE``) and a cross-source fold.
 - ``germeval2018_tweets_de``/``germeval2021_comments_de``/``hotel_review_sentences_de``: posts with a
   question mark and a strong request phrase were read and hand-labelled (4 requests in 266).
 """
@@ -56,6 +56,8 @@ SOURCES = {
     # the r/AskReddit listings (and a few r/redditdev posts) in PRAW's recorded API responses
     "askreddit": "../wire/reddit_json/bodies",
 }
+POST_FILES = {k: v for k, v in SOURCES.items() if not v.startswith("../")}
+"""The sources that are files of ``posts/`` (the others are folders of recorded API responses)."""
 SOURCE_LANG = {"stuttgart": None, "computer_forum": "de", "germeval2017": "de", "germeval2018": "de",
                "germeval2021": "de", "hotel": "de", "techsupport": "en", "softwarerecs": "en", "hn": "en",
                "askreddit": "en"}
@@ -96,7 +98,7 @@ def posts_dir(data_dir: str | Path | None = None) -> Path:
 
 def available(data_dir: str | Path | None = None) -> bool:
     d = posts_dir(data_dir)
-    return all((d / f).exists() for f in SOURCES.values() if not f.startswith("../"))
+    return all((d / f).exists() for f in POST_FILES.values())
 
 
 def hand_labels() -> dict[tuple[str, int], dict]:

@@ -115,7 +115,7 @@ reviews of|opinions on|anyone else""",
         "de": """vs|vs.|versus|oder lieber|oder doch|besser als|was ist besser|welches ist besser|welcher ist besser|welche ist besser|
 was würdet ihr nehmen|unterschied zwischen|im vergleich|vergleich""",
         "en": """vs|vs.|versus|or should i|better than|which is better|what's better|what is better|compared to|comparison|
-difference between|or|better""",
+difference between""",
     },
     "problem": {
         "de": """funktioniert nicht|funktioniert nicht mehr|geht nicht|geht nicht mehr|klappt nicht|lässt sich nicht|startet nicht|
