@@ -1,7 +1,8 @@
 """Language detection on the real German and English posts in ../shared/data/posts: accuracy and
 time per text of the ingest detector (stop words, then langdetect's n-gram profiles scored as
 naive Bayes) beside the detector it replaced (stop words, then langdetect's own random-sampling
-detector, n_trial 3) and plain ``langdetect.detect``, on the same texts.
+detector, n_trial 3), plain ``langdetect.detect`` and the classifier's own detector (function
+words, then German-vs-English n-grams; ``radar.classify.text.detect_language``), on the same texts.
 
 Truth: the file's language (all rows of a ``*_de`` file are German, of a ``*_en`` file English),
 and the hand label ``lang`` in reddit_stuttgart_de.labeled.jsonl. ``None`` (too little text to
@@ -122,10 +123,12 @@ def main() -> int:
     if not posts:
         print(f"skipped: {POSTS} not found")
         return 0
+    from radar.classify.text import detect_language as classifier_detector
     from radar.textproc import detect_language
 
     detectors = {"ingest (stop words + n-gram NB)": detect_language, "before (stop words + langdetect)": previous_detector,
-                 "langdetect.detect alone": plain_langdetect}
+                 "langdetect.detect alone": plain_langdetect,
+                 "classifier (function words + de/en n-grams)": classifier_detector}
     for fn in detectors.values():  # load the profiles before timing
         fn("Das ist ein kurzer Satz zum Laden der Profile")
         fn("Profile laden bitte sofort")

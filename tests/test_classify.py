@@ -304,9 +304,23 @@ def test_shipped_personas_are_valid_and_documented():
     ("TeamViewer alternative?", "en"),
     ("Où puis-je acheter un vélo pour les enfants dans la ville?", "other"),
     ("Продам Renault Trafic Combi", "other"),
+    # no (or as many German as English) function words: character n-grams decide
+    ("Verkaufe gebrauchtes iPhone 12. Guter Zustand, 250 Euro VB.", "de"),
+    ("Elektriker gesucht Raum Leipzig, Altbausanierung", "de"),
+    ("Kühlschrank brummt laut", "de"),
+    ("Free Syslog viewer with filtering", "en"),
+    ("Laptop overheating while gaming", "en"),
 ])
 def test_language_detection(text, lang):
     assert detect_language(text) == lang
+
+
+def test_ngram_de_or_en():
+    from radar.classify.text import ngram_de_or_en
+
+    assert ngram_de_or_en("Zuverlässige Handwerker für Dachsanierung") == "de"
+    assert ngram_de_or_en("Reliable contractors for roof repairs") == "en"
+    assert ngram_de_or_en("12345 !!! ???") is None  # no letters, no vote
 
 
 def test_normalise_cleans_web_text():

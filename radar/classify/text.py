@@ -2,7 +2,8 @@
 
 Both run before spaCy and must be cheap: the classifier handles thousands of posts a second
 on one core, so language detection counts function words instead of running a statistical
-detector (langdetect needs ~1 ms a post; this needs ~10 µs and is as good on de/en).
+detector (langdetect needs ~1 ms a post; this needs ~10 µs), and only a text they leave
+undecided is scored by character n-grams of German and English (~30 µs).
 """
 
 from __future__ import annotations
@@ -115,6 +116,54 @@ _OTHER = set("""le la les des est une pour avec dans que qui pas sur sont vous n
 es un del al lo como pero más het een van zijn voor niet met wat ook il che per non sono della nel gli""".split())
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DE_EN_TABLE: dict[str, float] = {}
+
+
+def _de_en_table() -> dict[str, float]:
+    """n-gram (1–3 characters) -> log P(n-gram | German) − log P(n-gram | English), from the
+    German and English profiles that ship with langdetect (the same probabilities and smoothing
+    as its detector; 3,127 n-grams, read in ~10 ms on first use)."""
+    if not _DE_EN_TABLE:
+        import json
+        import math
+        from pathlib import Path
+
+        import langdetect
+
+        folder = Path(langdetect.__file__).parent / "profiles"
+        de, en = (json.loads((folder / code).read_text(encoding="utf-8")) for code in ("de", "en"))
+        smoothing = 0.5 / 10000  # langdetect's alpha / BASE_FREQ
+        for gram in de["freq"].keys() | en["freq"].keys():
+            n = len(gram)
+            if 1 <= n <= 3:
+                p_de = de["freq"].get(gram, 0) / de["n_words"][n - 1]
+                p_en = en["freq"].get(gram, 0) / en["n_words"][n - 1]
+                _DE_EN_TABLE[gram] = math.log(p_de + smoothing) - math.log(p_en + smoothing)
+    return _DE_EN_TABLE
+
+
+def ngram_de_or_en(text: str) -> str | None:
+    """German or English by character n-grams (naive Bayes over langdetect's two profiles); None
+    when no known n-gram occurs. For texts the function words leave undecided: "Verkaufe
+    gebrauchtes iPhone 12. Guter Zustand, 250 Euro VB." has none of them."""
+    table = _de_en_table()
+    score, hit = 0.0, False
+    for word in _LETTERS.findall(text[:600]):
+        if len(word) > 1 and word[0].isupper() and word[1].isupper():
+            continue  # acronyms and shouted words say little (langdetect skips them too)
+        padded = f" {word} "
+        for n in (1, 2, 3):
+            for i in range(len(padded) - n + 1):
+                v = table.get(padded[i:i + n])
+                if v is not None:
+                    score += v
+                    hit = True
+    if not hit:
+        return None
+    return "de" if score > 0 else "en"
+
+
 def detect_language(text: str) -> str:
     """``"de"``, ``"en"`` or ``"other"`` by counting frequent function words.
 
@@ -144,6 +193,13 @@ def detect_language(text: str) -> str:
         de += 1.5
     if other > max(de, en) and other >= 2:
         return "other"
+    if abs(de - en) <= 1:
+        # too few function words to tell (a short title, a sale offer): character n-grams decide
+        # (real posts, bench/README "Language": 97.8 % → 99.3 % right, the German city forum
+        # 91 % → 98 %)
+        lang = ngram_de_or_en(head)
+        if lang:
+            return lang
     if de == en == 0:
         return "en"  # headlines and product names without function words are mostly English
     return "de" if de > en else "en"
