@@ -326,6 +326,10 @@ def test_ngram_de_or_en():
 def test_normalise_cleans_web_text():
     assert normalise("Hi @bob, see [docs](https://x.y)!") == "Hi @user, see docs!"
     assert normalise("ａｂｃ  &amp;\n\n def") == "abc &\ndef"
+    # numeric and other named entities too (the Stack Exchange API sends "What&#39;s …", once read as the word "39")
+    assert normalise("What&#39;s a PDF viewer like macOS&#39;s Preview&#x200B;app &ndash; free?") == \
+        "What's a PDF viewer like macOS's Preview app – free?"
+    assert normalise("AT&T Q&A &bogus; &#233;t&eacute;") == "AT&T Q&A &bogus; été"
     assert len(normalise("x " * 5000)) <= 1000
 
 

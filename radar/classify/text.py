@@ -8,6 +8,7 @@ undecided is scored by character n-grams of German and English (~30 µs).
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -24,8 +25,10 @@ _SENTENCE_START = re.compile(r"[.!?…]\s+|\n")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)]*)\)")
 _MENTION = re.compile(r"(?<![\w@])@\w+")
-_HTML_ENTITY = re.compile(r"&(?:amp|nbsp|#x200B|quot|apos|lt|gt);")
-_ENTITIES = {"&amp;": "&", "&nbsp;": " ", "&#x200B;": " ", "&quot;": '"', "&apos;": "'", "&lt;": "<", "&gt;": ">"}
+# an entity with its semicolon: named ("&amp;", "&ndash;") or numeric ("&#39;", "&#x200B;"); the
+# Stack Exchange API sends "What&#39;s a PDF viewer …?", which read as the word "39"
+_HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_SPACES = {"\xa0": " ", "\u200b": " ", "\u2007": " ", "\u202f": " "}
 _WS = re.compile(r"[ \t\r\f\v]+")
 _NL = re.compile(r"\s*\n\s*")
 _WORD = re.compile(r"[a-zäöüß]+")
@@ -33,6 +36,13 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")  # the ASCII characters for which str.is
 _NOT_ASCII_LETTER = bytes(b for b in range(128) if not chr(b).isalpha())
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LATIN_EXTRA = frozenset("äöüßÄÖÜéèàçñ")
+
+
+def _entity(m: re.Match) -> str:
+    """The character of an HTML entity (no-break and zero-width spaces as a space); an unknown
+    name stays as written."""
+    ch = html.unescape(m.group(0))
+    return _SPACES.get(ch, ch) if ch != "\x00" else " "
 
 
 def normalise(text: str | None, max_chars: int = MAX_CHARS) -> str:
@@ -53,7 +63,7 @@ def normalise(text: str | None, max_chars: int = MAX_CHARS) -> str:
     if "http" in t or "www." in t:
         t = _URL.sub(" URL ", t)
     if "&" in t:
-        t = _HTML_ENTITY.sub(lambda m: _ENTITIES.get(m.group(0), " "), t)
+        t = _HTML_ENTITY.sub(_entity, t)
     if "@" in t:
         t = _MENTION.sub("@user", t)
     t = t.replace("\\", "")
