@@ -157,6 +157,11 @@ DIRECT = [
     ("de", "recommendation", "Buchhaltung", "Wir machen noch alles in Excel und es wird zu viel. Was nutzt ihr so?"),
     ("en", "recommendation", "CRM for a small sales team", "We are still on spreadsheets and it gets messy. What do you guys use?"),
     ("en", "support", "Wifi drops every hour", "My laptop drops the wifi every hour, drivers are new. Does anyone know a fix?"),
+    # a weak offer or job word ("free", "kostenlos", "brake job") does not rule a form out; only an
+    # advert's or an offer's own phrases do ("(m/w/d)", "for sale", "verkaufe")
+    ("en", "recommendation", "Is there a free alternative to Photoshop for a small design studio?", ""),
+    ("de", "recommendation", "Fotobearbeitung", "Kennt jemand ein gutes Programm für Fotobearbeitung? Gerne auch kostenlos."),
+    ("en", "recommendation", "Car grinding when braking", "How much should a brake job cost? Can anyone recommend a good shop in Denver?"),
     # what is sought in the body's first sentence, under a title that only names it
     ("de", "supplier", "Elektriker für Altbau", "Hallo zusammen, wir suchen einen zuverlässigen Elektriker im Raum Stuttgart, "
      "der unsere Altbauwohnung neu verkabelt. Bezahlung nach Absprache."),

@@ -536,8 +536,9 @@ class Analyzer:
         a title that asks without a question mark (``DIRECT_TITLES``), polite requests stated anywhere
         (``DIRECT_STATEMENTS``), an opening (``DIRECT_OPENINGS``) and a
         choice title (``CHOICE_TITLE``, not a rhetorical one); none in a job advert or an offer ("Wir
-        suchen einen Elektriker (m/w/d)")."""
-        if any(m.group in ("job_ad", "offer") for m in matches):
+        suchen einen Elektriker (m/w/d)"; ``patterns.DIRECT_VETO``)."""
+        veto = patterns.DIRECT_VETO
+        if any(m.group in veto and m.phrase.lower() in veto[m.group] for m in matches):
             return []
         questions, openings, statements = self._direct[lang]
         out: list[tuple[str, str]] = []

@@ -476,6 +476,17 @@ DIRECT_TITLES: dict[str, dict[str, list[str]]] = {
         "help": [r"^(?:i )?(?:need|needing) (?:some |urgent |your )?(?:help|advice)\b"],
     },
 }
+# The job-advert and offer phrases that rule out a direct form ("Wir suchen einen Elektriker
+# (m/w/d)", "Verkaufe … Wo bekommt man sonst so einen?"); the groups' weaker words ("free",
+# "kostenlos", "Rabatt", "job") are model features only: "Is there a free alternative to
+# Photoshop?" and "How much should a brake job cost?" are requests.
+DIRECT_VETO: dict[str, frozenset[str]] = {
+    "job_ad": frozenset("""m/w/d|m/w|w/m/d|stellenangebot|stellenanzeige|wir stellen ein|jetzt bewerben|bewerben sie sich|
+ihre aufgaben|ihr profil|wir bieten|we're hiring|we are hiring|join our team|apply now|job opening|is hiring|
+who is hiring""".replace("\n", "").split("|")),
+    "offer": frozenset("""verkaufe|zu verkaufen|zu verschenken|biete|abzugeben|gebe ab|jetzt bestellen|for sale|order now|
+free shipping|promo|coupon|giveaway""".replace("\n", "").split("|")),
+}
 STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls"), "en": ("anyone", "someone", "somebody")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
