@@ -157,6 +157,10 @@ DIRECT = [
     ("de", "recommendation", "Buchhaltung", "Wir machen noch alles in Excel und es wird zu viel. Was nutzt ihr so?"),
     ("en", "recommendation", "CRM for a small sales team", "We are still on spreadsheets and it gets messy. What do you guys use?"),
     ("en", "support", "Wifi drops every hour", "My laptop drops the wifi every hour, drivers are new. Does anyone know a fix?"),
+    # a customer's question what a product or service allows
+    ("de", "support", "Ticket umtauschen", "Ich habe gestern ein Ticket für das falsche Netz gekauft. Kann man das Ticket einfach umtauschen?"),
+    ("de", "support", "Zugbindung", "Mein Anschluss fällt aus. Ist es möglich, die Zugbindung für morgen aufzuheben?"),
+    ("de", "support", "Fernbus nach Prag", "Wie kann ich den IC-Bus von Nürnberg nach Prag buchen? In der Suche taucht er nicht auf."),
     # a weak offer or job word ("free", "kostenlos", "brake job") does not rule a form out; only an
     # advert's or an offer's own phrases do ("(m/w/d)", "for sale", "verkaufe")
     ("en", "recommendation", "Is there a free alternative to Photoshop for a small design studio?", ""),
@@ -218,6 +222,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Recommendations for securing your Linux server", ""),
     ("de", "Zeugen gesucht: Unfall auf der B10 bei Esslingen", ""),
     ("en", "Why every growing team will need help desk software", ""),
+    ("de", "", "Kann man so jemanden wirklich wählen? Ich verstehe es nicht."),
     # asking for a reason is curiosity
     ("de", "Seltsam", "Kennt jemand einen Grund, warum die Bahn hier jeden Morgen zehn Minuten hält?"),
     ("en", "Weird tram stop", "Does anyone know a reason why the trams always stop here for ten minutes?"),

@@ -373,11 +373,19 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         # mostly rhetorical in German tweets: "Wie kann man Merkel anzeigen?", 2 of 7)
         "support": [
             r"\bwie (?:bekomme|kriege|krieg|komme) ich\b",
-            r"\bwie (?:kann|könnte|soll) ich (?:\w+ ){0,5}(?:beheben|lösen|reparieren|entfernen|loswerden|stornieren|"
-            r"umbuchen|ändern|einstellen|zurücksetzen|wiederherstellen|installieren|einrichten|verbinden)\b",
+            r"\bwie (?:kann|könnte|soll) ich (?:[\w.-]+ ){0,7}(?:beheben|lösen|reparieren|entfernen|loswerden|stornieren|"
+            r"umbuchen|ändern|einstellen|zurücksetzen|wiederherstellen|installieren|einrichten|verbinden|buchen|bestellen|"
+            r"kündigen|beantragen|umtauschen|reklamieren)\b",
             r"\bwas (?:kann|soll|muss|könnte) ich (?:(?:jetzt|nun|da|denn|dagegen|noch|sonst|dann|hier) ){0,2}"
             r"(?:tun|machen|unternehmen)\b",
             r"\bwas tun\s*\?",
+            # a customer's question what a product or service allows: "Ist es möglich, die Zugbindung
+            # aufzuheben?", "Kann man das Ticket umtauschen?", "Kann ich die Fahrtkosten absetzen?",
+            # "Gibt es eine Möglichkeit, …?" (labelled posts: 5 of 5 requests; not "Kann man Merkel anzeigen?")
+            r"\b(?:ist|wäre) es (?:denn |auch |irgendwie |überhaupt )?möglich\b",
+            r"\bkann (?:ich|man) (?:[\w.-]+ ){0,7}(?:buchen|bestellen|kündigen|umtauschen|stornieren|nutzen|benutzen|"
+            r"verwenden|absetzen|bezahlen|zurückgeben|reservieren|einlösen)\b",
+            r"\bgibt es (?:eine|einen|ein|irgendeine|irgendwelche) (?:möglichkeit|info|infos|information(?:en)?|lösung)\b",
         ],
     },
     "en": {
