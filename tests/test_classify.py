@@ -161,6 +161,10 @@ DIRECT = [
     ("de", "support", "Ticket umtauschen", "Ich habe gestern ein Ticket für das falsche Netz gekauft. Kann man das Ticket einfach umtauschen?"),
     ("de", "support", "Zugbindung", "Mein Anschluss fällt aus. Ist es möglich, die Zugbindung für morgen aufzuheben?"),
     ("de", "support", "Fernbus nach Prag", "Wie kann ich den IC-Bus von Nürnberg nach Prag buchen? In der Suche taucht er nicht auf."),
+    ("de", "support", "BahnCard gebrochen", "Meine BahnCard ist in der Mitte gebrochen. Ist sie noch gültig?"),
+    # an offer's phrase in a question asks for the thing ("Hat jemand … übrig/abzugeben?")
+    ("de", "supplier", "Gutschein gesucht", "Hallo zusammen, hat jemand noch einen Lufthansa-Gutschein übrig, den er nicht braucht?"),
+    ("de", "supplier", "Sofa", "Wir ziehen nächste Woche ein. Hat jemand ein Sofa zu verschenken?"),
     # a weak offer or job word ("free", "kostenlos", "brake job") does not rule a form out; only an
     # advert's or an offer's own phrases do ("(m/w/d)", "for sale", "verkaufe")
     ("en", "recommendation", "Is there a free alternative to Photoshop for a small design studio?", ""),

@@ -538,7 +538,7 @@ class Analyzer:
         choice title (``CHOICE_TITLE``, not a rhetorical one); none in a job advert or an offer ("Wir
         suchen einen Elektriker (m/w/d)"; ``patterns.DIRECT_VETO``)."""
         veto = patterns.DIRECT_VETO
-        if any(m.group in veto and m.phrase.lower() in veto[m.group] for m in matches):
+        if any(m.group in veto and not m.in_question and m.phrase.lower() in veto[m.group] for m in matches):
             return []
         questions, openings, statements = self._direct[lang]
         out: list[tuple[str, str]] = []

@@ -350,7 +350,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "best": [r"\bwas (?:ist|sind) (?:der|die|das) beste[n]?\b" + _GAP % 50 + r"\bfür\b"],
         "comparison": [r"\bwas (?:ist|wäre) besser\b", r"\bwelche[rs]? (?:ist|wäre) besser\b",
                        r"\bwelche[nrs]? (?:soll|sollte|würdet ihr) (?:ich |man )?(?:nehmen|kaufen|wählen)\b"],
-        "provider": [r"\b(?:kennt|weiß) (?:hier )?(?:jemand|ihr|wer)\b" + _GAP % 30
+        "provider": [# "Hat jemand noch einen Gutschein übrig?", "… ein Bahn-Coupon abzugeben?" (2 of 2 requests)
+                     r"\bhat (?:hier )?(?:jemand|wer|einer|irgendwer) (?:[\w-]+ ){0,5}(?:übrig|abzugeben|zu verkaufen|zu verschenken)\b",
+                     r"\b(?:kennt|weiß) (?:hier )?(?:jemand|ihr|wer)\b" + _GAP % 30
                      + r"\b(?:jemanden|eine firma|einen laden|einen shop|eine werkstatt|einen handwerker|einen anbieter)\b",
                      r"\b(?:bietet|verkauft|repariert|vermietet) (?:hier )?(?:jemand|wer|irgendwer)\b"],
         "experience": [
@@ -386,6 +388,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bkann (?:ich|man) (?:[\w.-]+ ){0,7}(?:buchen|bestellen|kündigen|umtauschen|stornieren|nutzen|benutzen|"
             r"verwenden|absetzen|bezahlen|zurückgeben|reservieren|einlösen)\b",
             r"\bgibt es (?:eine|einen|ein|irgendeine|irgendwelche) (?:möglichkeit|info|infos|information(?:en)?|lösung)\b",
+            # "Ist die BahnCard noch gültig?", "Wer kann mir nähere Infos darüber geben?" (3 of 3)
+            r"\b(?:noch|auch|überhaupt|weiterhin) gültig\b",
+            r"\bwer kann (?:mir|uns) (?:\w+ ){0,4}(?:infos?|informationen|auskunft)\b",
         ],
     },
     "en": {
@@ -485,7 +490,8 @@ DIRECT_TITLES: dict[str, dict[str, list[str]]] = {
     },
 }
 # The job-advert and offer phrases that rule out a direct form ("Wir suchen einen Elektriker
-# (m/w/d)", "Verkaufe … Wo bekommt man sonst so einen?"); the groups' weaker words ("free",
+# (m/w/d)", "Verkaufe … Wo bekommt man sonst so einen?") where they state, not where they ask ("Hat
+# jemand ein Sofa abzugeben?" is a request); the groups' weaker words ("free",
 # "kostenlos", "Rabatt", "job") are model features only: "Is there a free alternative to
 # Photoshop?" and "How much should a brake job cost?" are requests.
 DIRECT_VETO: dict[str, frozenset[str]] = {
