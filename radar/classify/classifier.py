@@ -357,7 +357,7 @@ def _noise_words(lang: str) -> frozenset[str]:
     elif lang == "en":
         from spacy.lang.en.stop_words import STOP_WORDS
     else:
-        return _NO_WORDS
+        return frozenset()
     words = set(STOP_WORDS) | _LEMMA_STUBS.get(lang, set())
     return frozenset(words - _REQUEST_WORDS)
 
@@ -365,7 +365,6 @@ def _noise_words(lang: str) -> frozenset[str]:
 # function words that tell a reader something about a request (kept in explanations)
 _REQUEST_WORDS = frozenset("""jemand jemanden irgendwer irgendjemand bitte gesucht suche brauche empfehlen
 anyone anybody someone somebody please recommend need""".split())
-_NO_WORDS: frozenset[str] = frozenset()
 # the lookup lemmas of inflected stop words ("andere" -> "ander", "mehrere" -> "mehrer")
 _LEMMA_STUBS = {"de": set("ander beid dritt einig jed jen manch mehrer solch welch zweit viert fünft all".split())}
 

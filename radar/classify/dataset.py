@@ -101,7 +101,8 @@ def available(data_dir: str | Path | None = None) -> bool:
     return all((d / f).exists() for f in POST_FILES.values())
 
 
-def hand_labels() -> dict[tuple[str, int], dict]:
+def hand_labels() -> dict[tuple[str, int | str], dict]:
+    """Our hand labels keyed by (file, 1-based line) or, for the recorded API responses, (folder, post id)."""
     out = {}
     with HAND_LABELS.open(encoding="utf-8") as fh:
         for line in fh:
@@ -190,7 +191,7 @@ def load_source(source: str, data_dir: str | Path | None = None, labels: dict | 
     out: list[Example] = []
     if source == "askreddit":  # hand-labelled, every post; null = unsure
         if not path.is_dir():
-            return out  # the recorded responses are optional (held-out figures only)
+            return out  # the recorded responses are optional: without them these posts are left out
         for n, (pid, _sub, title, body) in enumerate(reddit_posts(path), start=1):
             hl = labels.get((fname, pid))
             if hl is not None and hl["label"] is not None:

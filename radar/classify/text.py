@@ -42,7 +42,7 @@ def _entity(m: re.Match) -> str:
     """The character of an HTML entity (no-break and zero-width spaces as a space); an unknown
     name stays as written."""
     ch = html.unescape(m.group(0))
-    return _SPACES.get(ch, ch) if ch != "\x00" else " "
+    return _SPACES.get(ch, ch)
 
 
 def normalise(text: str | None, max_chars: int = MAX_CHARS) -> str:
