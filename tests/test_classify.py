@@ -156,6 +156,8 @@ DIRECT = [
     ("de", "recommendation", "Steuerberater für Freiberufler in Stuttgart", "Jemand eine Empfehlung?"),
     ("de", "recommendation", "Buchhaltung", "Wir machen noch alles in Excel und es wird zu viel. Was nutzt ihr so?"),
     ("en", "recommendation", "CRM for a small sales team", "We are still on spreadsheets and it gets messy. What do you guys use?"),
+    ("en", "support", "Deleted Snapchat messages", "I deleted some Snapchat messages by mistake. Is there anyway to get them back?"),
+    ("en", "support", "Locked out", "I forgot the password of our office PC. Is there any legitimate way to reset it without reinstalling?"),
     ("en", "support", "Wifi drops every hour", "My laptop drops the wifi every hour, drivers are new. Does anyone know a fix?"),
     # a customer's question what a product or service allows
     ("de", "support", "Ticket umtauschen", "Ich habe gestern ein Ticket für das falsche Netz gekauft. Kann man das Ticket einfach umtauschen?"),

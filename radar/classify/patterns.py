@@ -431,7 +431,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bhow (?:do|can|could|would|should) i (?:get|fix|stop|make|solve|remove|find|repair|reset|recover|restore|"
             r"turn off|disable|uninstall|change|set up|setup|install|connect|update|go about)\b",
             r"\bwhat (?:can|should|do) i do\b",
-            r"\bis there (?:a|any) (?:way|solution|fix|workaround)\b",
+            # also "Is there an easy way …?", "Is there any legitimate way …?", "is there anyway …?"
+            r"\bis there (?:(?:a|any|an) (?:\w+ )?(?:way|solution|fix|workaround)|anyway)\b",
             # "how"/"where" only: "does anyone know what happened …?" is curiosity
             r"\b(?:does|do) (?:anyone|anybody|someone|somebody|you guys) (?:here )?know (?:how|where)\b",
             # "Does anyone know a possible solution?", "Anyone know of some good solutions?" (2 of 2
