@@ -35,15 +35,28 @@ def _read_input(path: str, labelled: bool = False) -> list[dict]:
         sys.exit(1)
 
 
-def classify_with_progress(clf, rows: list[dict], console=None, chunk: int = 2000) -> list:
+PROGRESS_FROM = 2000
+"""Files with more posts than this show a progress bar (on standard error, in a terminal)."""
+
+
+def _bar_console(n_rows: int, console=None):
+    """``console`` if given; else a console on standard error when that is a terminal and the file
+    has more than :data:`PROGRESS_FROM` posts; else None (no bar)."""
+    if console is not None:
+        return console
+    if n_rows <= PROGRESS_FROM or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def classify_with_progress(clf, rows: list[dict], console=None, chunk: int = PROGRESS_FROM) -> list:
     """``clf.classify_many(rows)`` with a progress bar on standard error when that is a terminal
     and the file is large (or on ``console`` when one is given); results are the same as one call."""
+    console = _bar_console(len(rows), console)
     if console is None:
-        if len(rows) <= chunk or not sys.stderr.isatty():
-            return clf.classify_many(rows)
-        from rich.console import Console
-
-        console = Console(stderr=True)
+        return clf.classify_many(rows)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     out: list = []
@@ -62,12 +75,9 @@ def evaluate_with_progress(clf, rows: list[dict], n_boot: int, console=None) -> 
     intervals) on standard error when that is a terminal and the file is large, or on ``console``."""
     from radar.classify.evaluate import evaluate_rows
 
+    console = _bar_console(len(rows), console)
     if console is None:
-        if len(rows) <= 2000 or not sys.stderr.isatty():
-            return evaluate_rows(clf, rows, n_boot=n_boot)
-        from rich.console import Console
-
-        console = Console(stderr=True)
+        return evaluate_rows(clf, rows, n_boot=n_boot)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
