@@ -175,6 +175,26 @@ DIRECT = [
     # what is sought in the body's first sentence, under a title that only names it
     ("de", "supplier", "Elektriker für Altbau", "Hallo zusammen, wir suchen einen zuverlässigen Elektriker im Raum Stuttgart, "
      "der unsere Altbauwohnung neu verkabelt. Bezahlung nach Absprache."),
+    # a German ordinal's or an abbreviation's full stop ends no sentence: the question is one sentence
+    ("de", "support", "", "@DB_Bahn ist es möglich, gezielt einen Einzelplatz in der 1. Klasse im EuroCity zu buchen? "
+     "Online geht es nur für ICEs."),
+    ("de", "support", "Sitzplatz", "Ist es möglich, am 3. Oktober z.B. noch einen Platz im ICE zu reservieren?"),
+    # polite requests stated with "wondering"/"curious"
+    ("en", "support", "", "I'm looking to overclock my 1050ti and I was wondering if any of you guys could share your "
+     "MSI Afterburner settings with me. Thanks in advance"),
+    ("en", "support", "Forgot my phone password", "I can only get in with Touch ID. I was curious if there is a way to reset "
+     "it without losing my photos."),
+    # the forum's usual ways to ask about one's own problem or for a provider
+    ("de", "support", "WLAN bricht ab", "Unser WLAN im Büro bricht ständig ab, der Router ist neu. Woran kann das liegen?"),
+    ("de", "support", "Heizung klopft", "Unsere Heizung klopft seit dem Winter laut. Weiß jemand, wie man das wegbekommt?"),
+    ("de", "support", "Excel", "Kennt sich hier jemand mit Excel-Makros aus? Unsere Vorlage rechnet falsch."),
+    ("de", "supplier", "Bad fliesen", "Wir brauchen jemanden, der uns im Februar das Bad fliest. Meldet euch gerne per PN."),
+    ("de", "recommendation", "Kaufberatung Waschmaschine", "Unsere alte Maschine ist kaputt. Worauf sollte man beim Kauf achten?"),
+    ("de", "recommendation", "Versicherung", "Wir gründen gerade. Welche Haftpflichtversicherung habt ihr?"),
+    ("en", "support", "Wifi keeps dropping", "Our office wifi keeps dropping, the router is new. What could be causing this?"),
+    ("en", "support", "Monitor stays black", "Everything in my PC runs but the monitor won't turn on. Any idea what I can do?"),
+    ("en", "support", "Heater noise", "Our heater has been knocking loudly since winter. Has anyone else had this problem?"),
+    ("en", "recommendation", "Moving", "We're moving in March. Which moving company did you use and were you happy?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -196,6 +216,21 @@ def test_direct_request_forms_set_a_floor(classifier, lang, intent, title, body)
     model_only = off.classify(title, body).request_probability
     assert model_only == pytest.approx(float(classifier.model.probability(classifier.model.matrix([classifier.analyzer.analyse(title, body)]))[0]))
     assert r.request_probability == pytest.approx(max(model_only, classifier.settings.direct_request_floor))
+
+
+@pytest.mark.parametrize("lang,text,sentences", [
+    ("de", "Platz in der 1. Klasse frei? Nein.", ["Platz in der 1. Klasse frei?", " Nein."]),
+    ("de", "Am 3. Oktober fahre ich. Geht das?", ["Am 3. Oktober fahre ich.", " Geht das?"]),
+    ("de", "Ich bin 28. Ich wohne in Stuttgart.", ["Ich bin 28.", " Ich wohne in Stuttgart."]),
+    ("de", "Programme wie z.B. Lexware oder bzw. DATEV? Danke.", ["Programme wie z.B. Lexware oder bzw. DATEV?", " Danke."]),
+    ("en", "Tools, e.g. Trello. Why? Dr. Smith said so.", ["Tools, e.g. Trello.", " Why?", " Dr. Smith said so."]),
+    ("en", "I was 25. Then I moved.", ["I was 25.", " Then I moved."]),
+])
+def test_sentences_end_not_after_ordinals_or_abbreviations(lang, text, sentences):
+    from radar.classify.analysis import sentence_ends
+
+    ends = sentence_ends(text, lang)
+    assert [text[s:e] for s, e in zip([0] + ends[:-1], ends)] == sentences
 
 
 def test_lone_surrogates_are_classified_not_raised(classifier):
@@ -233,6 +268,11 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Seltsam", "Kennt jemand einen Grund, warum die Bahn hier jeden Morgen zehn Minuten hält?"),
     ("en", "Weird tram stop", "Does anyone know a reason why the trams always stop here for ten minutes?"),
     ("en", "Spreadsheets", "We moved our planning to a new tool last year. What do you use it for?"),
+    # a complaint, a poll and a wish are not the forum's request forms
+    ("de", "Verspätung", "Woran liegt es, dass die Bahn jeden Tag zu spät ist?"),
+    ("de", "Talkshow", "Welche Meinung habt ihr zu der Sendung gestern?"),
+    ("en", "Ask HN: Which software do you need but which doesn't exist yet?", ""),
+    ("en", "Volcanoes", "What could cause a volcano to erupt twice in one year? Just curious."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

@@ -29,6 +29,31 @@ from radar.classify.text import detect_language, join_title_body
 
 LANGS = ("de", "en")
 _SENT_END = re.compile(r"[.!?…]+(?=\s|$)|\n")
+# A full stop that ends no sentence: after an abbreviation ("z.B. Windows", "bzw. die", "e.g. Linux",
+# "Dr. Müller") or, in German, after an ordinal number ("in der 1. Klasse", "am 3. Oktober", "im 2.
+# Stock") -- but "Ich bin 28. Ich wohne …" ends one (a pronoun or conjunction opens the next).
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:z\.\s?b|bzw|ca|evtl|ggf|inkl|vgl|nr|str|u\.a|d\.h|bspw|zb|e\.g|i\.e|vs|"
+                           r"dr|mr|mrs|ms|st|approx)$", re.IGNORECASE)
+_ORDINAL = re.compile(r"(?:^|\s)\d{1,2}$")
+_ORDINAL_NEXT = re.compile(r"\s+(?!(?:ich|wir|du|ihr|er|sie|es|man|das|dies|der|die|und|aber|dann|danach|jetzt|"
+                           r"heute|also|da|doch|nun|seit|mein|meine|unser|unsere)\b)\w", re.IGNORECASE)
+
+
+def sentence_ends(text: str, lang: str) -> list[int]:
+    """Offsets where the sentences of ``text`` end (the last one is ``len(text)``), not after an
+    abbreviation's or a German ordinal's full stop."""
+    ends = []
+    for m in _SENT_END.finditer(text):
+        s, e = m.span()
+        if text[s:e] == "." and e < len(text):
+            before = text[max(0, s - 8):s]
+            if _ABBREVIATION.search(before) or (lang == "de" and _ORDINAL.search(before)
+                                                 and _ORDINAL_NEXT.match(text, e)):
+                continue
+        ends.append(e)
+    if not ends or ends[-1] < len(text):
+        ends.append(len(text))
+    return ends
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 _DIGIT = re.compile(r"\d")
 _RUNS = re.compile(r"\s+|\S+")  # \s is str.isspace(), the white space spaCy's tokenizer splits on
@@ -424,9 +449,7 @@ class Analyzer:
         lowers = list(map(_FIRST, toks))  # in C, not a comprehension per field
         lemmas = list(map(_SECOND, toks))
         # sentence spans by character offset (cheaper than a Python loop over tokens)
-        ends = [m.end() for m in _SENT_END.finditer(text)]
-        if not ends or ends[-1] < len(text):
-            ends.append(len(text))
+        ends = sentence_ends(text, lang)
         starts = [0] + ends[:-1]
         is_q = [text[s:e].rstrip().endswith("?") for s, e in zip(starts, ends)]
         title_end = len(title) if body else len(text)
@@ -564,8 +587,7 @@ class Analyzer:
         # ("Elektriker für Altbau"), in its body's first sentence ("Hallo, wir suchen einen …")
         openings_of = [opening]
         if title and body:
-            m = _SENT_END.search(body)
-            openings_of.append((body[:m.end()] if m else body).strip())
+            openings_of.append(body[:sentence_ends(body, lang)[0]].strip())
         for rx in openings:
             hit = next((op for op in openings_of if rx.search(op)), None)
             if hit:

@@ -337,6 +337,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"(?:empfehlung(?:en)?|tipps?|vorschläge|geheimtipps?|erfahrung(?:en)? (?:mit|bei|zu))\b",
             # "Wo kann man in Stuttgart gut essen?"
             r"\bwo (?:kann|könnte|sollte) (?:man|ich|wir)\b" + _GAP % 40 + r"\b(?:gut|günstig|lecker|am besten)\b",
+            # "Worauf sollte man beim Kauf achten?"; "Welche Haftpflichtversicherung habt ihr?",
+            # "Welchen Internetanbieter nutzt ihr?" (a provider or product named: not "Welche Meinung habt ihr?")
+            r"\bworauf (?:sollte|sollten|muss|müsste|soll) (?:man|ich|wir)\b" + _GAP % 50 + r"\bachten\b",
+            r"\bwelche[nrs]? (?:\w+ )?\w*(?:firma|anbieter|versicherung|bank|werkstatt|software|app|programm|agentur|kanzlei|"
+            r"praxis|arzt|ärztin|handwerker|hausverwaltung|berater|beraterin|hoster|tarif|laden|shop)s? "
+            r"(?:habt|nutzt|verwendet|hattet|benutzt|könnt|würdet) ihr\b",
         ],
         "where": [
             r"\bwo(?:her)? (?:kann|könnte) (?:ich|man)\b" + _GAP % 50
@@ -391,6 +397,14 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Ist die BahnCard noch gültig?", "Wer kann mir nähere Infos darüber geben?" (3 of 3)
             r"\b(?:noch|auch|überhaupt|weiterhin) gültig\b",
             r"\bwer kann (?:mir|uns) (?:\w+ ){0,4}(?:infos?|informationen|auskunft)\b",
+            # the forum's usual ways to ask about a problem of one's own: "Woran kann das liegen?",
+            # "Weiß jemand, wie ich das wegbekomme?", "Kennt sich hier jemand mit Makros aus?"
+            # (the labelled German posts hold none of them asked: written from the forum custom;
+            # "Woran liegt es, dass die Bahn …?" is a complaint and not matched)
+            r"\bworan (?:kann|könnte|kanns|könnt) (?:das|es|dies) (?:\w+ )?liegen\b",
+            r"\bweiß (?:hier )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,40}\b(?:wie|wo) (?:ich|man|wir)\b",
+            r"\bkennt sich (?:hier )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,50}\baus\b",
+            r"\bgibt es (?:hier )?(?:jemanden|wen|leute)\b[^?]{0,30}\b(?:der|die) sich\b[^?]{0,50}\bauskenn",
         ],
     },
     "en": {
@@ -407,6 +421,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhat (?:do|does) (?:you|everyone|everybody|people|y'all)(?: guys| all| folks| here)? use\s*\?",
             r"\bis there (?:a|an|any) (?:good |decent |free |cheap |reliable |simple )?(?:app|tool|software|service|program|"
             r"website|site|plugin|library|alternative)\b",
+            # "Which moving company did you use?", "Which ISP would you recommend?" (a provider or product
+            # named; not "Which software do you need but which doesn't exist yet?")
+            r"\bwhich (?:\w+ )?\w*(?:company|provider|service|app|tool|software|shop|store|brand|mechanic|plumber|lawyer|accountant|"
+            r"bank|insurance|isp|vendor|agency|firm|host|hosting|carrier|plan)\b[^?]{0,30}\b(?:do|did|would|should) "
+            r"(?:you|you guys|y'all|people|i)\b(?: \w+)? (?:use|recommend|go with|choose|pick|trust|suggest|have)\b",
         ],
         "best": [r"\bwhat(?:'s| is| are) the best\b" + _GAP % 50 + r"\bfor\b"],
         "comparison": [r"\bwhich (?:is|one is|would be|one would be) (?:a |the )?better\b",
@@ -439,6 +458,15 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # labelled posts), not "Does anyone know a reason why …?"
             r"\b(?:anyone|anybody|someone|somebody|you guys|y'all) (?:here )?know (?:of )?(?:a|an|any|some)\b"
             r"(?! (?:reason|explanation)\b)",
+            # "What could be causing this?", "Any idea how to turn it off?", "Has anyone else had this
+            # problem?" (labelled posts: 4 of 4, 5 of 5, 1 of 2 requests)
+            r"\bwhat (?:could|might|would|may) (?:be )?caus(?:e|ing) (?:this|that|it|the)\b",
+            r"(?:^\s*|[,;:]\s*|\b(?:anyone|anybody|someone|somebody|you|y'all|guys) (?:have|has|got) )any idea "
+            r"(?:what|why|how|where|on how)\b",
+            r"\b(?:has|have) (?:anyone|anybody|any of you|someone)(?: else)? (?:ever )?(?:had|have|experienced|encountered|"
+            r"run into|dealt with) (?:this|the same|a similar|similar)(?: \w+)? (?:problem|issue|error|bug)",
+            r"\bis there (?:anyone|anybody|someone|somebody) (?:here |out there )?(?:who|that) (?:knows|can|could|has|"
+            r"is good|repairs|fixes|sells|offers)\b",
         ],
     },
 }
@@ -447,7 +475,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
 # "Für Tipps wäre ich dankbar". Looked for only where one of ``STATEMENT_TRIGGERS`` occurs.
 DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
     "de": {
-        "provider": [r"\b(?:ich suche|wir suchen|suche|suchen) (?:hier )?jemanden\b(?!,? (?:zum|für) (?:reden|quatschen))"],
+        "provider": [r"\b(?:ich suche|wir suchen|suche|suchen) (?:hier )?jemanden\b(?!,? (?:zum|für) (?:reden|quatschen))",
+                     # "Wir brauchen jemanden, der uns das Bad fliest."
+                     r"\b(?:ich|wir) (?:brauche|brauchen|benötige|benötigen) (?:dringend |noch |hier )?jemanden\b"
+                     r"(?!,? (?:zum|für) (?:reden|quatschen))"],
         # "Für Tipps wäre ich dankbar", "Ich wäre euch sehr dankbar, wenn …" (conditional: asks); the
         # present "bin dankbar für …" only with what is asked for, not "für jeden Tag"
         "help": [r"\b(?:wäre|wären) (?:ich |wir )?(?:euch |ihnen )?(?:sehr |echt |wirklich |total |super |für )?dankbar\b",
@@ -462,7 +493,12 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
         "help": [r"\bif (?:anyone|someone|somebody) (?:here )?(?:could|can) (?:help|recommend|suggest|point me|advise)"
                  r"(?= me\b| us\b| out\b| with\b| please\b| i\b| i'|\s*[,.!:)]|\s*$)",
                  r"\bif (?:anyone|someone|somebody) (?:here )?(?:has|knows|got) (?:any |a )?(?:suggestions?|recommendations?|"
-                 r"ideas?|tips?|advice|a fix|a solution)\b"],
+                 r"ideas?|tips?|advice|a fix|a solution)\b",
+                 # "I was wondering if any of you guys could share your settings", "… if someone could
+                 # give a second opinion" (labelled posts: 4 of 4 requests)
+                 r"\bwondering if (?:anyone|anybody|someone|somebody|any of you|you guys)\b",
+                 # "I was curious if there is a way to reset it without losing my data" (1 of 1)
+                 r"\b(?:wondering|curious|want to know|wanted to know) (?:if|whether) there(?:'s| is) (?:a|any) (?:\w+ )?way\b"],
     },
 }
 # A title that asks without a question mark ("Can anyone recommend an MQTT broker",
@@ -502,7 +538,8 @@ who is hiring""".replace("\n", "").split("|")),
     "offer": frozenset("""verkaufe|zu verkaufen|zu verschenken|biete|abzugeben|gebe ab|jetzt bestellen|for sale|order now|
 free shipping|promo|coupon|giveaway""".replace("\n", "").split("|")),
 }
-STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls"), "en": ("anyone", "someone", "somebody")}
+STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
+                                                                  "want to know", "wanted to know")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
 DIRECT_OPENINGS: dict[str, list[str]] = {
