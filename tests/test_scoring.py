@@ -137,6 +137,14 @@ def test_models_activate_and_rollback(config_dir, db_url):
     assert res.exit_code == 0 and "copy-1" in res.output, res.output
     res = r.invoke(main, ["models", "list"])
     assert "* copy-1" in res.output and f"  {bundled}" in res.output
+    # the shipped model's line: F1 and PR-AUC overall and per language; a version without figures says so
+    from radar.model_versions import _bundled_info
+
+    ev = _bundled_info()["metrics"]["evaluation"]
+    line = next(x for x in res.output.splitlines() if bundled in x)
+    assert f"F1 {ev['all']['f1']:.3f} (de {ev['de']['f1']:.2f}, en {ev['en']['f1']:.2f})" in line, line
+    assert f"PR-AUC {ev['all']['pr_auc']:.3f} (de {ev['de']['pr_auc']:.2f}, en {ev['en']['pr_auc']:.2f})" in line, line
+    assert "no figures" in next(x for x in res.output.splitlines() if "copy-1" in x)
     res = r.invoke(main, ["models", "rollback"])
     assert res.exit_code == 0 and bundled in res.output, res.output
     with get_sessionmaker(db_url)() as s:
