@@ -719,7 +719,7 @@ def test_the_explanation_names_no_stop_words(classifier):
     assert words_shown  # content words are still named ("drucker", "disk", …)
 
 
-def test_reddit_posts_reads_recorded_listings_once_each(tmp_path):
+def test_reddit_posts_reads_recorded_listings_once_each(tmp_path, caplog):
     from radar.classify.dataset import reddit_posts
 
     def listing(*posts):
@@ -736,6 +736,8 @@ def test_reddit_posts_reads_recorded_listings_once_each(tmp_path):
     (tmp_path / "04_broken.json").write_text("{not json", encoding="utf-8")
     assert list(reddit_posts(tmp_path)) == [("a1", "AskReddit", a["title"], ""), ("b2", "redditdev", b["title"], "Is it possible?"),
                                             ("c3", "linux", c["title"], "")]
+    # the broken file is named, not skipped in silence
+    assert [r.getMessage() for r in caplog.records if "04_broken.json" in r.getMessage() and r.levelname == "WARNING"], caplog.text
 
 
 def test_held_out_sources_are_never_trained_on(monkeypatch):

@@ -35,6 +35,7 @@ Labels per source (see README "Classifier"):
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HAND_LABELS = Path(__file__).parent / "data" / "hand_labels.jsonl"
+log = logging.getLogger(__name__)
 
 SOURCES = {
     "stuttgart": "reddit_stuttgart_de.labeled.jsonl",
@@ -177,7 +179,8 @@ def reddit_posts(folder: Path) -> Iterator[tuple[str, str, str, str]]:
     for f in sorted(folder.glob("*.json")):
         try:
             data = json.loads(f.read_text(encoding="utf-8"))
-        except ValueError:
+        except ValueError as exc:  # (UnicodeDecodeError is one too)
+            log.warning("training data: skipped %s, it is not JSON (%s); its posts are not trained on", f, exc)
             continue
         yield from walk(data)
 
