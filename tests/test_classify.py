@@ -195,6 +195,9 @@ DIRECT = [
     ("en", "support", "Monitor stays black", "Everything in my PC runs but the monitor won't turn on. Any idea what I can do?"),
     ("en", "support", "Heater noise", "Our heater has been knocking loudly since winter. Has anyone else had this problem?"),
     ("en", "recommendation", "Moving", "We're moving in March. Which moving company did you use and were you happy?"),
+    ("de", "support", "Formular", "Ich verstehe das Formular vom Finanzamt nicht. Könnt ihr mir bitte helfen?"),
+    ("de", "support", "Elterngeld", "Kann mir jemand sagen, wo man in Stuttgart das Elterngeld beantragt?"),
+    ("en", "support", "Jittery video", "Every video plays like an old cartoon. Can anyone tell me if there's a setting I need to change?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -273,6 +276,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Talkshow", "Welche Meinung habt ihr zu der Sendung gestern?"),
     ("en", "Ask HN: Which software do you need but which doesn't exist yet?", ""),
     ("en", "Volcanoes", "What could cause a volcano to erupt twice in one year? Just curious."),
+    ("de", "Polizei am Hbf", "Kann mir jemand sagen, was da heute los war?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

@@ -373,6 +373,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:kann|könnte|könnt|könntet) (?:mir|uns) (?:hier |da |dabei |bitte )?(?:jemand|wer|einer|irgendwer)\b"
             + _GAP % 40 + r"\b(?:helfen|weiterhelfen)\b",
             r"\bwer kann (?:mir|uns)\b" + _GAP % 40 + r"\b(?:helfen|weiterhelfen)\b",
+            # "Könnt ihr mir bitte helfen?", "Kann mir jemand sagen, wie ich das Formular ausfülle?"
+            # (how/where/whether *I* or one does something, not "was da los war")
+            r"\b(?:könnt|könntet) ihr (?:mir|uns) (?:\w+ ){0,3}(?:helfen|weiterhelfen)\b",
+            r"\bkann (?:mir|uns) (?:hier )?(?:jemand|wer|einer|irgendwer) (?:sagen|erklären|verraten),? "
+            r"(?:wie|wo|ob|wann) (?:ich|man|wir)\b",
             # "Wie handele ich nun am besten weiter?", "Wie gehen wir am besten vor?"
             r"\bwie (?:\w+ ){1,2}(?:ich|wir) (?:\w+ ){0,3}am besten\b",
         ],
@@ -444,6 +449,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bany experiences? (?:with|using)\b",
         ],
         "help": [r"\b(?:can|could) (?:anyone|someone|somebody)\b" + _GAP % 30 + r"\bhelp\b",
+                 # "Can anyone tell me if there's a setting I need to change?" (1 of 1 labelled posts)
+                 r"\b(?:can|could) (?:anyone|someone|somebody) (?:please )?(?:tell|explain to|show) me (?:how|where|if|whether|what i)\b",
                  # "Any advice?", "Any ideas what else I could try?" (26 of 26 labelled posts are requests)
                  r"\bany (?:advice|tips|ideas|help|input|pointers|insights?)\b"],
         "support": [
