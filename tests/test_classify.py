@@ -198,6 +198,21 @@ DIRECT = [
     ("de", "support", "Formular", "Ich verstehe das Formular vom Finanzamt nicht. Könnt ihr mir bitte helfen?"),
     ("de", "support", "Elterngeld", "Kann mir jemand sagen, wo man in Stuttgart das Elterngeld beantragt?"),
     ("en", "support", "Jittery video", "Every video plays like an old cartoon. Can anyone tell me if there's a setting I need to change?"),
+    # a customer's own problem and the step to take, whether a professional is needed, what one costs
+    ("de", "supplier", "Steuerberater für kleinen Etsy-Shop", "Mein Shop hat dieses Jahr 30.000 Euro Umsatz gemacht und ich "
+     "blicke bei der Steuer nicht durch. Brauche ich einen Steuerberater oder geht das mit einer Software?"),
+    ("de", "supplier", "Boiler tropft", "Unser Boiler tropft seit gestern unten raus. Was nimmt ein Installateur dafür ungefähr?"),
+    ("de", "comparison", "Waschmaschine kaputt", "Die Trommel dreht sich nicht mehr, sie ist zehn Jahre alt. Reparieren oder gleich neu?"),
+    ("de", "support", "Schimmel im Bad", "An der Decke im Bad ist schwarzer Schimmel, Chlor hilft nicht. Wie werde ich den dauerhaft los?"),
+    ("de", "support", "Vermieter behält Kaution", "Der Vermieter zahlt die Kaution seit zwei Monaten nicht zurück. Welche Möglichkeiten habe ich?"),
+    ("de", "support", "Motorkontrollleuchte", "Gestern Ölwechsel, heute leuchtet die Motorkontrollleuchte. Soll ich nochmal in die Werkstatt?"),
+    ("en", "supplier", "Accountant for a small Etsy shop", "My shop made about 30k this year and I'm lost with taxes. "
+     "Do I need an accountant or can I do it myself with software?"),
+    ("en", "supplier", "Water heater leaking", "Our water heater started leaking from the bottom. What does a plumber usually charge for that?"),
+    ("en", "comparison", "Dishwasher", "The pump of our 9 year old dishwasher died. Is it worth repairing at that age?"),
+    ("en", "support", "Landlord keeping deposit", "I moved out two months ago and my landlord still has my deposit. What are my options here?"),
+    ("en", "support", "Check engine light after oil change", "The light came on the morning after an oil change. "
+     "Should I take it back to the shop?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -277,6 +292,10 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Ask HN: Which software do you need but which doesn't exist yet?", ""),
     ("en", "Volcanoes", "What could cause a volcano to erupt twice in one year? Just curious."),
     ("de", "Polizei am Hbf", "Kann mir jemand sagen, was da heute los war?"),
+    ("de", "", "Wie soll ich sexuelle Belästigung ernst nehmen, wenn das als Kompliment gilt? Soll ich jetzt lachen?"),
+    ("de", "", "@user Ich habe die nicht gewählt. Welche Rechte habe ich da eigentlich noch?"),
+    ("de", "Preisvergleich", "Brauche ich eine App? Die Entscheidung ist nicht einfach."),
+    ("en", "Broken bench", "Someone smashed the bench at the playground. What would it cost to fix this?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

@@ -308,6 +308,16 @@ COMPARISON_QUESTION = re.compile(r"\b(\w[\w.+-]*) (?:or|oder) (\w[\w.+-]*)(?: \w
 # Measured precision and counts: README "Classifier". Question forms are looked for in sentences
 # ending with "?"; ``OPENING`` in the title (or the first sentence of a post without a title).
 _GAP = r"(?:[^?]{0,%d})"
+# the trades and professions a customer asks about ("Brauche ich einen Steuerberater …?", "What does a
+# plumber charge …?"): naming one turns a question into a request for a provider
+_PRO_DE = (r"(?:\w*(?:installateur|handwerker|elektriker|klempner|maler|dachdecker|steuerberater|anwalt|anwältin|werkstatt|"
+           r"schreiner|tischler|gärtner|fliesenleger|gutachter|notar|makler|berater|beraterin|architekt|agentur|dienstleister|"
+           r"umzugsfirma|reinigungsfirma|schlüsseldienst|kammerjäger|heizungsbauer|sanitär|mechaniker|fachmann|fachfrau|profi)"
+           r"(?:in|en|s|n)?)")
+_PRO_EN = (r"(?:plumber|electrician|mechanic|contractor|lawyer|attorney|accountant|cpa|bookkeeper|handyman|roofer|painter|"
+           r"locksmith|realtor|real estate agent|tax (?:advisor|preparer|professional)|financial advisor|architect|inspector|"
+           r"notary|consultant|freelancer|developer|designer|photographer|cleaner|landscaper|exterminator|professional|"
+           r"repair shop|body shop|shop|dealer|dealership|agency)s?")
 DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
     "de": {
         "recommendation": [
@@ -355,12 +365,20 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         ],
         "best": [r"\bwas (?:ist|sind) (?:der|die|das) beste[n]?\b" + _GAP % 50 + r"\bfür\b"],
         "comparison": [r"\bwas (?:ist|wäre) besser\b", r"\bwelche[rs]? (?:ist|wäre) besser\b",
-                       r"\bwelche[nrs]? (?:soll|sollte|würdet ihr) (?:ich |man )?(?:nehmen|kaufen|wählen)\b"],
+                       r"\bwelche[nrs]? (?:soll|sollte|würdet ihr) (?:ich |man )?(?:nehmen|kaufen|wählen)\b",
+                       # "Reparieren oder gleich neu?"
+                       r"\b(?:reparieren|reparatur) oder (?:gleich |lieber )?(?:neu|ersetzen|austauschen|neukauf|neu kaufen)\b"],
         "provider": [# "Hat jemand noch einen Gutschein übrig?", "… ein Bahn-Coupon abzugeben?" (2 of 2 requests)
                      r"\bhat (?:hier )?(?:jemand|wer|einer|irgendwer) (?:[\w-]+ ){0,5}(?:übrig|abzugeben|zu verkaufen|zu verschenken)\b",
                      r"\b(?:kennt|weiß) (?:hier )?(?:jemand|ihr|wer)\b" + _GAP % 30
                      + r"\b(?:jemanden|eine firma|einen laden|einen shop|eine werkstatt|einen handwerker|einen anbieter)\b",
-                     r"\b(?:bietet|verkauft|repariert|vermietet) (?:hier )?(?:jemand|wer|irgendwer)\b"],
+                     r"\b(?:bietet|verkauft|repariert|vermietet) (?:hier )?(?:jemand|wer|irgendwer)\b",
+                     # whether a professional is needed, what one charges: "Brauche ich einen Steuerberater
+                     # oder reicht eine Software?", "Was nimmt ein Installateur dafür?" (no labelled post asks so)
+                     r"\bbrauche[n]? (?:ich|wir) (?:dafür |da |wirklich |überhaupt |jetzt )?(?:einen|eine|ein) " + _PRO_DE + r"\b",
+                     r"\bwas (?:kostet|nimmt|verlangt|berechnet) (?:so )?(?:ein|eine|der|die) (?:\w+ )?" + _PRO_DE + r"\b",
+                     r"\bwas kostet (?:es|das) (?:\w+ ){0,6}(?:machen|reparieren|erledigen|installieren|einbauen|austauschen|"
+                     r"tauschen|streichen|fliesen) (?:zu )?lassen\b"],
         "experience": [
             # experiences *with* something ("Hat jemand Erfahrung mit lexoffice?"), not "Hat jemand
             # Erfahrungen, ob die Stadt hier aufgegeben hat?" (a civic question in the city forum)
@@ -410,6 +428,13 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bweiß (?:hier )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,40}\b(?:wie|wo) (?:ich|man|wir)\b",
             r"\bkennt sich (?:hier )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,50}\baus\b",
             r"\bgibt es (?:hier )?(?:jemanden|wen|leute)\b[^?]{0,30}\b(?:der|die) sich\b[^?]{0,50}\bauskenn",
+            # a customer's own problem and the step to take: "Wie werde ich den Schimmel los?", "Welche
+            # Möglichkeiten habe ich?", "Soll ich nochmal in die Werkstatt?" (no labelled post asks so;
+            # not "Wie soll ich das ernst nehmen?" or "Soll ich jetzt lachen?")
+            r"\bwie werde (?:ich|wir)\b[^?]{0,40}\blos\b",
+            r"\bwelche (?:möglichkeiten|optionen) (?:habe|hab|hätte|haben) (?:ich|wir)\b",
+            r"\b(?:soll|sollte|sollten|sollen) (?:ich|wir) (?:\w+ ){0,3}(?:in die werkstatt|zum (?:arzt|anwalt|steuerberater|händler|"
+            r"hersteller|fachmann|profi)|zur (?:werkstatt|verbraucherzentrale|schlichtungsstelle))\b",
         ],
     },
     "en": {
@@ -434,10 +459,18 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         ],
         "best": [r"\bwhat(?:'s| is| are) the best\b" + _GAP % 50 + r"\bfor\b"],
         "comparison": [r"\bwhich (?:is|one is|would be|one would be) (?:a |the )?better\b",
-                       r"\bwhich (?:one )?should (?:i|we) (?:choose|pick|buy|use|go with|get)\b"],
+                       r"\bwhich (?:one )?should (?:i|we) (?:choose|pick|buy|use|go with|get)\b",
+                       # "Is it worth repairing or should I replace it?"
+                       r"\bis it worth (?:repairing|fixing|replacing)\b",
+                       r"\b(?:repair|fix|repairing|fixing) (?:it |this )?or (?:replace|replacing|buy a new|buy new|get a new)\b"],
         "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
                      r"\b(?:does|do) (?:anybody|anyone|you) know (?:a|an|of a|of an|any) (?:good |reliable |decent )?"
-                     r"(?:company|shop|store|service|provider|vendor|contractor|agency|consultant|freelancer|mechanic|plumber|lawyer|accountant)\b"],
+                     r"(?:company|shop|store|service|provider|vendor|contractor|agency|consultant|freelancer|mechanic|plumber|lawyer|accountant)\b",
+                     # whether a professional is needed, what one charges: "Do I need an accountant or can I
+                     # use software?", "What does a plumber charge for that?" (no labelled post asks so)
+                     r"\bdo (?:i|we) (?:really |even |actually )?need (?:a|an|to hire an?|to see an?) (?:\w+ )?" + _PRO_EN + r"\b",
+                     r"\b(?:what|how much) (?:does|do|would|will|should|might) (?:a|an) (?:\w+ )?" + _PRO_EN
+                     + r" (?:usually |typically |normally )?(?:charge|cost|ask)\b"],
         "where": [
             r"\bwhere (?:can|do|should|would) (?:i|we|one) (?:buy|get|find|order|purchase|rent|hire)\b",
             r"\bwhere to (?:buy|get|find|order)\b",
@@ -474,6 +507,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"run into|dealt with) (?:this|the same|a similar|similar)(?: \w+)? (?:problem|issue|error|bug)",
             r"\bis there (?:anyone|anybody|someone|somebody) (?:here |out there )?(?:who|that) (?:knows|can|could|has|"
             r"is good|repairs|fixes|sells|offers)\b",
+            # a customer's own problem and the step to take: "What are my options?", "Should I take it
+            # back to the shop?", "Should we call a plumber?" (no labelled post asks so)
+            r"\bwhat are (?:my|our) options\b",
+            r"\bshould (?:i|we) (?:\w+ ){0,2}(?:take it (?:back )?to (?:the|a|my) \w+|(?:call|see|hire|contact|get|talk to) "
+            r"(?:a|an|the|my) (?:\w+ )?" + _PRO_EN + r")\b",
         ],
     },
 }
