@@ -213,6 +213,16 @@ DIRECT = [
     ("en", "support", "Landlord keeping deposit", "I moved out two months ago and my landlord still has my deposit. What are my options here?"),
     ("en", "support", "Check engine light after oil change", "The light came on the morning after an oil change. "
      "Should I take it back to the shop?"),
+    # what a small firm asks its peers: a choice, how they do it, what it costs, whom to call
+    ("de", "comparison", "Buchhaltungssoftware für GmbH", "Wir sind 12 Leute und wollen von Excel weg. Lexoffice, sevDesk oder was ganz anderes?"),
+    ("de", "experience", "IT-Betreuung", "Unser Büro hat keinen Admin mehr. Wie macht ihr das bei euch, extern vergeben?"),
+    ("de", "experience", "E-Rechnung", "Unsere Warenwirtschaft kann keine E-Rechnungen empfangen. Wie habt ihr das gelöst?"),
+    ("de", "supplier", "Bad sanieren", "Wir wollen nächstes Jahr das Bad komplett sanieren, ca. 8 qm. Mit welchen Kosten muss man rechnen?"),
+    ("de", "supplier", "Dach undicht", "Seit dem Sturm tropft es im Dachboden, die Versicherung will ein Gutachten. Wen ruft man da an?"),
+    ("en", "comparison", "Accounting software", "We're a 12 person agency and outgrew spreadsheets. QuickBooks or Xero or something else?"),
+    ("en", "experience", "Managed IT", "Our office lost its IT guy. How do you handle IT in your small business, do you outsource it?"),
+    ("en", "supplier", "Bathroom remodel", "We want to redo our 80 sq ft bathroom next year. What kind of budget should we expect?"),
+    ("en", "supplier", "Roof leak", "Since the storm there's water in the attic and insurance wants an inspection. Who do you even call for that?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -296,6 +306,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "", "@user Ich habe die nicht gewählt. Welche Rechte habe ich da eigentlich noch?"),
     ("de", "Preisvergleich", "Brauche ich eine App? Die Entscheidung ist nicht einfach."),
     ("en", "Broken bench", "Someone smashed the bench at the playground. What would it cost to fix this?"),
+    ("en", "Ask HN: How do you manage your bookmarks?", ""),
+    ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

@@ -367,7 +367,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "comparison": [r"\bwas (?:ist|wäre) besser\b", r"\bwelche[rs]? (?:ist|wäre) besser\b",
                        r"\bwelche[nrs]? (?:soll|sollte|würdet ihr) (?:ich |man )?(?:nehmen|kaufen|wählen)\b",
                        # "Reparieren oder gleich neu?"
-                       r"\b(?:reparieren|reparatur) oder (?:gleich |lieber )?(?:neu|ersetzen|austauschen|neukauf|neu kaufen)\b"],
+                       r"\b(?:reparieren|reparatur) oder (?:gleich |lieber )?(?:neu|ersetzen|austauschen|neukauf|neu kaufen)\b",
+                       # "Lexoffice, sevDesk oder was ganz anderes?"
+                       r"\boder (?:was|etwas) (?:ganz )?anderes\s*\?"],
         "provider": [# "Hat jemand noch einen Gutschein übrig?", "… ein Bahn-Coupon abzugeben?" (2 of 2 requests)
                      r"\bhat (?:hier )?(?:jemand|wer|einer|irgendwer) (?:[\w-]+ ){0,5}(?:übrig|abzugeben|zu verkaufen|zu verschenken)\b",
                      r"\b(?:kennt|weiß) (?:hier )?(?:jemand|ihr|wer)\b" + _GAP % 30
@@ -378,7 +380,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\bbrauche[n]? (?:ich|wir) (?:dafür |da |wirklich |überhaupt |jetzt )?(?:einen|eine|ein) " + _PRO_DE + r"\b",
                      r"\bwas (?:kostet|nimmt|verlangt|berechnet) (?:so )?(?:ein|eine|der|die) (?:\w+ )?" + _PRO_DE + r"\b",
                      r"\bwas kostet (?:es|das) (?:\w+ ){0,6}(?:machen|reparieren|erledigen|installieren|einbauen|austauschen|"
-                     r"tauschen|streichen|fliesen) (?:zu )?lassen\b"],
+                     r"tauschen|streichen|fliesen) (?:zu )?lassen\b",
+                     # "Mit welchen Kosten muss man rechnen?", "Wen ruft man da an?", "An wen wende ich mich?"
+                     # (labelled posts: 1 of 1 requests)
+                     r"\bmit welchen kosten\b[^?]{0,30}\brechnen\b",
+                     r"\bwen (?:ruft|fragt|kontaktiert) man\b",
+                     r"\ban wen (?:wende|wendet|kann) (?:ich|man|wir)\b"],
         "experience": [
             # experiences *with* something ("Hat jemand Erfahrung mit lexoffice?"), not "Hat jemand
             # Erfahrungen, ob die Stadt hier aufgegeben hat?" (a civic question in the city forum)
@@ -386,6 +393,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             + r"\berfahrung(?:en)? (?:gemacht )?(?:mit|bei|beim|zu|zum|zur|in|im|an)\b",
             r"\b(?:eure|deine) erfahrungen (?:mit|zu)\b",
             r"^erfahrung(?:en)? mit\b",
+            # "Wie macht ihr das bei euch?", "Wie habt ihr das gelöst?" (asked of peers who solved it)
+            r"\bwie (?:macht|handhabt|löst|regelt|organisiert) ihr (?:das|es)\b",
+            r"\bwie habt ihr (?:das|es|dies)\b[^?]{0,30}\b(?:gelöst|gemacht|geregelt|umgesetzt|organisiert)\b",
         ],
         "help": [
             r"\b(?:kann|könnte|könnt|könntet) (?:mir|uns) (?:hier |da |dabei |bitte )?(?:jemand|wer|einer|irgendwer)\b"
@@ -462,7 +472,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        r"\bwhich (?:one )?should (?:i|we) (?:choose|pick|buy|use|go with|get)\b",
                        # "Is it worth repairing or should I replace it?"
                        r"\bis it worth (?:repairing|fixing|replacing)\b",
-                       r"\b(?:repair|fix|repairing|fixing) (?:it |this )?or (?:replace|replacing|buy a new|buy new|get a new)\b"],
+                       r"\b(?:repair|fix|repairing|fixing) (?:it |this )?or (?:replace|replacing|buy a new|buy new|get a new)\b",
+                       # "QuickBooks or Xero or something else?" (1 of 1)
+                       r"\bor something else\s*\?"],
         "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
                      r"\b(?:does|do) (?:anybody|anyone|you) know (?:a|an|of a|of an|any) (?:good |reliable |decent )?"
                      r"(?:company|shop|store|service|provider|vendor|contractor|agency|consultant|freelancer|mechanic|plumber|lawyer|accountant)\b",
@@ -470,7 +482,14 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      # use software?", "What does a plumber charge for that?" (no labelled post asks so)
                      r"\bdo (?:i|we) (?:really |even |actually )?need (?:a|an|to hire an?|to see an?) (?:\w+ )?" + _PRO_EN + r"\b",
                      r"\b(?:what|how much) (?:does|do|would|will|should|might) (?:a|an) (?:\w+ )?" + _PRO_EN
-                     + r" (?:usually |typically |normally )?(?:charge|cost|ask)\b"],
+                     + r" (?:usually |typically |normally )?(?:charge|cost|ask)\b",
+                     # "What kind of budget should we expect?", "How much would it cost to redo …?", "Who do
+                     # I contact?" (1 of 1)
+                     r"\bwhat (?:kind of |sort of )?budget should (?:i|we)\b",
+                     r"\bhow much should (?:i|we) (?:expect to )?(?:pay|budget)\b",
+                     r"\bhow much (?:does|would|will|should) it cost to (?:fix|repair|replace|install|build|renovate|remodel|"
+                     r"redo|get)\b",
+                     r"\bwho (?:do|should|would|can) (?:i|we|one|you) (?:even )?(?:call|contact)\b"],
         "where": [
             r"\bwhere (?:can|do|should|would) (?:i|we|one) (?:buy|get|find|order|purchase|rent|hire)\b",
             r"\bwhere to (?:buy|get|find|order)\b",
@@ -480,6 +499,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "experience": [
             r"\b(?:has|have) (?:anyone|anybody|any of you)\b" + _GAP % 40 + r"\b(?:used|tried|experience)\b",
             r"\bany experiences? (?:with|using)\b",
+            # "How do you handle IT in your small business?" (a business's practice, not "How do you manage
+            # your bookmarks?", a poll), "Does anyone have the same problem and how did you fix it?" (1 of 1)
+            r"\bhow do (?:you|you guys|y'all|other \w+) (?:handle|manage|deal with|organi[sz]e|do)\b[^?]{0,40}"
+            r"\b(?:in|at|for) (?:your|their) (?:\w+ )?(?:business|company|office|team|firm|shop|practice|agency|startup)\b",
+            r"\bhow did (?:you|you guys|y'all|others|anyone) (?:solve|handle|deal with|fix|get around) "
+            r"(?:it|this|that|the (?:problem|issue))\b",
         ],
         "help": [r"\b(?:can|could) (?:anyone|someone|somebody)\b" + _GAP % 30 + r"\bhelp\b",
                  # "Can anyone tell me if there's a setting I need to change?" (1 of 1 labelled posts)
