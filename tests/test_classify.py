@@ -223,6 +223,16 @@ DIRECT = [
     ("en", "experience", "Managed IT", "Our office lost its IT guy. How do you handle IT in your small business, do you outsource it?"),
     ("en", "supplier", "Bathroom remodel", "We want to redo our 80 sq ft bathroom next year. What kind of budget should we expect?"),
     ("en", "supplier", "Roof leak", "Since the storm there's water in the attic and insurance wants an inspection. Who do you even call for that?"),
+    ("de", "supplier", "Netzwerk im Neubau", "Wir ziehen mit der Kanzlei um und brauchen WLAN und Telefonanlage. Macht sowas jemand hier aus der Region?"),
+    ("de", "supplier", "Wallbox", "Wir bräuchten jemanden, der uns in Esslingen eine Wallbox installiert."),
+    ("de", "recommendation", "Microsoft 365", "Welche Microsoft-365-Lizenz braucht man für 10 Arbeitsplätze mit Teams?"),
+    ("de", "recommendation", "Zeiterfassung", "Wir müssen jetzt die Arbeitszeit erfassen. Was ist da empfehlenswert für einen kleinen Betrieb?"),
+    ("de", "recommendation", "Heizung tauschen", "Unsere Ölheizung ist 25 Jahre alt. Wärmepumpe im Altbau, macht das überhaupt Sinn?"),
+    ("de", "experience", "Backup", "Wie sichert ihr eure Daten in der Firma? Wir haben nur eine externe Festplatte."),
+    ("en", "recommendation", "Microsoft 365", "Which Microsoft 365 license do we need for 10 seats with Teams?"),
+    ("en", "recommendation", "Time tracking", "We now have to track working hours. What's a good option for a small business?"),
+    ("en", "recommendation", "Heat pump", "Our oil furnace is 25 years old. Does a heat pump even make sense in an old house?"),
+    ("en", "experience", "Backups", "How do you back up your company data? We only have an external drive."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end

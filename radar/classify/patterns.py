@@ -350,6 +350,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Worauf sollte man beim Kauf achten?"; "Welche Haftpflichtversicherung habt ihr?",
             # "Welchen Internetanbieter nutzt ihr?" (a provider or product named: not "Welche Meinung habt ihr?")
             r"\bworauf (?:sollte|sollten|muss|müsste|soll) (?:man|ich|wir)\b" + _GAP % 50 + r"\bachten\b",
+            # "Welche Microsoft-365-Lizenz braucht man für 10 Plätze?", "Was ist da empfehlenswert?",
+            # "Wärmepumpe im Altbau, macht das überhaupt Sinn?" (1 of 1 labelled posts)
+            r"\bwelche[nrs]? (?:[\w-]+ ){0,3}(?:braucht|benötigt) (?:man|ich|wir)\b",
+            r"\bwas (?:ist|wäre) (?:da |hier |denn |dafür )?empfehlenswert\b",
+            r"\bmacht (?:das|es|sowas) (?:\w+ ){0,2}(?:überhaupt |noch |wirklich )?sinn\b",
             r"\bwelche[nrs]? (?:\w+ )?\w*(?:firma|anbieter|versicherung|bank|werkstatt|software|app|programm|agentur|kanzlei|"
             r"praxis|arzt|ärztin|handwerker|hausverwaltung|berater|beraterin|hoster|tarif|laden|shop)s? "
             r"(?:habt|nutzt|verwendet|hattet|benutzt|könnt|würdet) ihr\b",
@@ -384,6 +389,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      # "Mit welchen Kosten muss man rechnen?", "Wen ruft man da an?", "An wen wende ich mich?"
                      # (labelled posts: 1 of 1 requests)
                      r"\bmit welchen kosten\b[^?]{0,30}\brechnen\b",
+                     # "Macht sowas jemand hier aus der Region?"
+                     r"\b(?:macht|machen|bietet|kann) (?:sowas|so etwas|so was|das) (?:hier )?(?:jemand|wer|einer|irgendwer)\b",
                      r"\bwen (?:ruft|fragt|kontaktiert) man\b",
                      r"\ban wen (?:wende|wendet|kann) (?:ich|man|wir)\b"],
         "experience": [
@@ -395,6 +402,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"^erfahrung(?:en)? mit\b",
             # "Wie macht ihr das bei euch?", "Wie habt ihr das gelöst?" (asked of peers who solved it)
             r"\bwie (?:macht|handhabt|löst|regelt|organisiert) ihr (?:das|es)\b",
+            # "Wie sichert ihr eure Daten in der Firma?" (how peers run a task)
+            r"\bwie (?:sichert|verwaltet|organisiert|regelt|handhabt|dokumentiert|erfasst|managt|archiviert) ihr\b",
             r"\bwie habt ihr (?:das|es|dies)\b[^?]{0,30}\b(?:gelöst|gemacht|geregelt|umgesetzt|organisiert)\b",
         ],
         "help": [
@@ -461,6 +470,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhat (?:do|does) (?:you|everyone|everybody|people|y'all)(?: guys| all| folks| here)? use\s*\?",
             r"\bis there (?:a|an|any) (?:good |decent |free |cheap |reliable |simple )?(?:app|tool|software|service|program|"
             r"website|site|plugin|library|alternative)\b",
+            # "Which Microsoft 365 license do we need?", "What's a good option for a small business?" (5
+            # of 5 labelled posts), "Does a heat pump even make sense in an old house?"
+            r"\bwhich (?:[\w-]+ ){0,3}(?:do|would|should) (?:i|we) need\b",
+            r"\bwhat(?:'s| is| are| would be) (?:a |some )?good (?:option|choice|solution|tool|app|software|provider|service)s?\b",
+            r"\b(?:does|would|do) (?:it|that|this|(?:an? )?(?:[\w-]+ ){0,2}[\w-]+) (?:even |really |still )?make sense\b",
             # "Which moving company did you use?", "Which ISP would you recommend?" (a provider or product
             # named; not "Which software do you need but which doesn't exist yet?")
             r"\bwhich (?:\w+ )?\w*(?:company|provider|service|app|tool|software|shop|store|brand|mechanic|plumber|lawyer|accountant|"
@@ -503,6 +517,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # your bookmarks?", a poll), "Does anyone have the same problem and how did you fix it?" (1 of 1)
             r"\bhow do (?:you|you guys|y'all|other \w+) (?:handle|manage|deal with|organi[sz]e|do)\b[^?]{0,40}"
             r"\b(?:in|at|for) (?:your|their) (?:\w+ )?(?:business|company|office|team|firm|shop|practice|agency|startup)\b",
+            r"\bhow do (?:you|you guys|y'all|other \w+) (?:\w+ ){1,3}(?:your|their) (?:company|business|office|team's|firm|"
+            r"shop|practice|agency|startup)\b",
             r"\bhow did (?:you|you guys|y'all|others|anyone) (?:solve|handle|deal with|fix|get around) "
             r"(?:it|this|that|the (?:problem|issue))\b",
         ],
@@ -547,7 +563,7 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
     "de": {
         "provider": [r"\b(?:ich suche|wir suchen|suche|suchen) (?:hier )?jemanden\b(?!,? (?:zum|für) (?:reden|quatschen))",
                      # "Wir brauchen jemanden, der uns das Bad fliest."
-                     r"\b(?:ich|wir) (?:brauche|brauchen|benötige|benötigen) (?:dringend |noch |hier )?jemanden\b"
+                     r"\b(?:ich|wir) (?:brauche|brauchen|benötige|benötigen|bräuchte|bräuchten) (?:dringend |noch |hier )?jemanden\b"
                      r"(?!,? (?:zum|für) (?:reden|quatschen))"],
         # "Für Tipps wäre ich dankbar", "Ich wäre euch sehr dankbar, wenn …" (conditional: asks); the
         # present "bin dankbar für …" only with what is asked for, not "für jeden Tag"
