@@ -233,6 +233,9 @@ DIRECT = [
     ("en", "recommendation", "Time tracking", "We now have to track working hours. What's a good option for a small business?"),
     ("en", "recommendation", "Heat pump", "Our oil furnace is 25 years old. Does a heat pump even make sense in an old house?"),
     ("en", "experience", "Backups", "How do you back up your company data? We only have an external drive."),
+    ("de", "support", "Drucker im Netzwerk", "Seit dem Update findet kein Rechner mehr den Drucker. Treiber neu installiert. Jemand eine Idee?"),
+    ("en", "support", "Printer gone", "Since the Windows update none of our PCs can find the network printer. Reinstalled drivers, no luck. Ideas?"),
+    ("en", "recommendation", "POS for a cafe", "We're opening a small cafe in spring. What POS system would you go with?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -317,6 +320,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Preisvergleich", "Brauche ich eine App? Die Entscheidung ist nicht einfach."),
     ("en", "Broken bench", "Someone smashed the bench at the playground. What would it cost to fix this?"),
     ("en", "Ask HN: How do you manage your bookmarks?", ""),
+    ("en", "", "If you could have one superpower, what superpower would you choose?"),
     ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

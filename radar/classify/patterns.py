@@ -410,6 +410,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:kann|könnte|könnt|könntet) (?:mir|uns) (?:hier |da |dabei |bitte )?(?:jemand|wer|einer|irgendwer)\b"
             + _GAP % 40 + r"\b(?:helfen|weiterhelfen)\b",
             r"\bwer kann (?:mir|uns)\b" + _GAP % 40 + r"\b(?:helfen|weiterhelfen)\b",
+            # the forum's shortest: "Jemand eine Idee?", "Ideen?", "Tipps?" (a sentence of its own)
+            r"^\W*(?:jemand|wer|irgendwer|irgendjemand) (?:hier )?(?:eine |ne |'ne )?idee\s*\?",
+            r"^\W*(?:ideen|tipps|vorschläge)\s*\?\s*$",
             # "Könnt ihr mir bitte helfen?", "Kann mir jemand sagen, wie ich das Formular ausfülle?"
             # (how/where/whether *I* or one does something, not "was da los war")
             r"\b(?:könnt|könntet) ihr (?:mir|uns) (?:\w+ ){0,3}(?:helfen|weiterhelfen)\b",
@@ -475,6 +478,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhich (?:[\w-]+ ){0,3}(?:do|would|should) (?:i|we) need\b",
             r"\bwhat(?:'s| is| are| would be) (?:a |some )?good (?:option|choice|solution|tool|app|software|provider|service)s?\b",
             r"\b(?:does|would|do) (?:it|that|this|(?:an? )?(?:[\w-]+ ){0,2}[\w-]+) (?:even |really |still )?make sense\b",
+            # "What POS system would you go with?" (a product or service named; not "What superpower would you choose?")
+            r"\bwhat (?:[\w-]+ ){0,2}(?:system|software|tool|app|service|provider|brand|model|laptop|printer|router|phone|crm|erp|"
+            r"platform|host|hosting|bank|insurance|plan|vendor)s? would you (?:go with|choose|pick|use|recommend|get|buy)\b",
             # "Which moving company did you use?", "Which ISP would you recommend?" (a provider or product
             # named; not "Which software do you need but which doesn't exist yet?")
             r"\bwhich (?:\w+ )?\w*(?:company|provider|service|app|tool|software|shop|store|brand|mechanic|plumber|lawyer|accountant|"
@@ -526,7 +532,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                  # "Can anyone tell me if there's a setting I need to change?" (1 of 1 labelled posts)
                  r"\b(?:can|could) (?:anyone|someone|somebody) (?:please )?(?:tell|explain to|show) me (?:how|where|if|whether|what i)\b",
                  # "Any advice?", "Any ideas what else I could try?" (26 of 26 labelled posts are requests)
-                 r"\bany (?:advice|tips|ideas|help|input|pointers|insights?)\b"],
+                 r"\bany (?:advice|tips|ideas|help|input|pointers|insights?)\b",
+                 # "… no luck. Ideas?", "Suggestions?" (a sentence of its own; 8 of 8 labelled posts)
+                 r"^\W*(?:ideas|suggestions|tips|advice)\s*\?\s*$"],
         "support": [
             r"\bhow (?:do|can|could|would|should) i (?:get|fix|stop|make|solve|remove|find|repair|reset|recover|restore|"
             r"turn off|disable|uninstall|change|set up|setup|install|connect|update|go about)\b",
