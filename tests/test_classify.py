@@ -236,6 +236,10 @@ DIRECT = [
     ("de", "support", "Drucker im Netzwerk", "Seit dem Update findet kein Rechner mehr den Drucker. Treiber neu installiert. Jemand eine Idee?"),
     ("en", "support", "Printer gone", "Since the Windows update none of our PCs can find the network printer. Reinstalled drivers, no luck. Ideas?"),
     ("en", "recommendation", "POS for a cafe", "We're opening a small cafe in spring. What POS system would you go with?"),
+    ("de", "comparison", "CRM gesucht", "Wir sind ein Vertriebsteam mit 6 Leuten. Pipedrive, HubSpot, etwas anderes?"),
+    ("en", "comparison", "CRM wanted", "We're a sales team of 6. Pipedrive, HubSpot, something else?"),
+    ("de", "support", "Förderung", "Gibt es für kleine Betriebe noch Förderungen für Digitalisierung? Kennt sich da jemand aus?"),
+    ("de", "supplier", "Datenschutz", "Ab wie vielen Mitarbeitern braucht man einen Datenschutzbeauftragten? Wir sind 22."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end

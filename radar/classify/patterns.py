@@ -312,7 +312,8 @@ _GAP = r"(?:[^?]{0,%d})"
 # plumber charge …?"): naming one turns a question into a request for a provider
 _PRO_DE = (r"(?:\w*(?:installateur|handwerker|elektriker|klempner|maler|dachdecker|steuerberater|anwalt|anwältin|werkstatt|"
            r"schreiner|tischler|gärtner|fliesenleger|gutachter|notar|makler|berater|beraterin|architekt|agentur|dienstleister|"
-           r"umzugsfirma|reinigungsfirma|schlüsseldienst|kammerjäger|heizungsbauer|sanitär|mechaniker|fachmann|fachfrau|profi)"
+           r"umzugsfirma|reinigungsfirma|schlüsseldienst|kammerjäger|heizungsbauer|sanitär|mechaniker|fachmann|fachfrau|profi|"
+           r"beauftragte)"
            r"(?:in|en|s|n)?)")
 _PRO_EN = (r"(?:plumber|electrician|mechanic|contractor|lawyer|attorney|accountant|cpa|bookkeeper|handyman|roofer|painter|"
            r"locksmith|realtor|real estate agent|tax (?:advisor|preparer|professional)|financial advisor|architect|inspector|"
@@ -374,7 +375,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "Reparieren oder gleich neu?"
                        r"\b(?:reparieren|reparatur) oder (?:gleich |lieber )?(?:neu|ersetzen|austauschen|neukauf|neu kaufen)\b",
                        # "Lexoffice, sevDesk oder was ganz anderes?"
-                       r"\boder (?:was|etwas) (?:ganz )?anderes\s*\?"],
+                       r"(?:\boder|,) (?:was|etwas) (?:ganz )?anderes\s*\?"],
         "provider": [# "Hat jemand noch einen Gutschein übrig?", "… ein Bahn-Coupon abzugeben?" (2 of 2 requests)
                      r"\bhat (?:hier )?(?:jemand|wer|einer|irgendwer) (?:[\w-]+ ){0,5}(?:übrig|abzugeben|zu verkaufen|zu verschenken)\b",
                      r"\b(?:kennt|weiß) (?:hier )?(?:jemand|ihr|wer)\b" + _GAP % 30
@@ -382,7 +383,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\b(?:bietet|verkauft|repariert|vermietet) (?:hier )?(?:jemand|wer|irgendwer)\b",
                      # whether a professional is needed, what one charges: "Brauche ich einen Steuerberater
                      # oder reicht eine Software?", "Was nimmt ein Installateur dafür?" (no labelled post asks so)
-                     r"\bbrauche[n]? (?:ich|wir) (?:dafür |da |wirklich |überhaupt |jetzt )?(?:einen|eine|ein) " + _PRO_DE + r"\b",
+                     r"\b(?:brauche[n]? (?:ich|wir)|braucht man) (?:dafür |da |eigentlich |wirklich |überhaupt |jetzt )?"
+                     r"(?:einen|eine|ein) " + _PRO_DE + r"\b",
                      r"\bwas (?:kostet|nimmt|verlangt|berechnet) (?:so )?(?:ein|eine|der|die) (?:\w+ )?" + _PRO_DE + r"\b",
                      r"\bwas kostet (?:es|das) (?:\w+ ){0,6}(?:machen|reparieren|erledigen|installieren|einbauen|austauschen|"
                      r"tauschen|streichen|fliesen) (?:zu )?lassen\b",
@@ -448,7 +450,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Woran liegt es, dass die Bahn …?" is a complaint and not matched)
             r"\bworan (?:kann|könnte|kanns|könnt) (?:das|es|dies) (?:\w+ )?liegen\b",
             r"\bweiß (?:hier )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,40}\b(?:wie|wo) (?:ich|man|wir)\b",
-            r"\bkennt sich (?:hier )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,50}\baus\b",
+            r"\bkennt sich (?:hier |da |damit )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,50}\baus\b",
             r"\bgibt es (?:hier )?(?:jemanden|wen|leute)\b[^?]{0,30}\b(?:der|die) sich\b[^?]{0,50}\bauskenn",
             # a customer's own problem and the step to take: "Wie werde ich den Schimmel los?", "Welche
             # Möglichkeiten habe ich?", "Soll ich nochmal in die Werkstatt?" (no labelled post asks so;
@@ -494,7 +496,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        r"\bis it worth (?:repairing|fixing|replacing)\b",
                        r"\b(?:repair|fix|repairing|fixing) (?:it |this )?or (?:replace|replacing|buy a new|buy new|get a new)\b",
                        # "QuickBooks or Xero or something else?" (1 of 1)
-                       r"\bor something else\s*\?"],
+                       r"(?:\bor|,) something else\s*\?"],
         "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
                      r"\b(?:does|do) (?:anybody|anyone|you) know (?:a|an|of a|of an|any) (?:good |reliable |decent )?"
                      r"(?:company|shop|store|service|provider|vendor|contractor|agency|consultant|freelancer|mechanic|plumber|lawyer|accountant)\b",
