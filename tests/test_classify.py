@@ -240,6 +240,13 @@ DIRECT = [
     ("en", "comparison", "CRM wanted", "We're a sales team of 6. Pipedrive, HubSpot, something else?"),
     ("de", "support", "Förderung", "Gibt es für kleine Betriebe noch Förderungen für Digitalisierung? Kennt sich da jemand aus?"),
     ("de", "supplier", "Datenschutz", "Ab wie vielen Mitarbeitern braucht man einen Datenschutzbeauftragten? Wir sind 22."),
+    ("de", "support", "Fahrrad geklaut", "Mir wurde heute am Bahnhof das Fahrrad geklaut. Zahlt da die Hausratversicherung?"),
+    ("en", "support", "Bike stolen", "My bike was stolen at the train station today. Would renters insurance cover that?"),
+    ("de", "recommendation", "Laptop fürs Studium", "Ich fange im Oktober an. Welcher Laptop ist für das Studium sinnvoll?"),
+    ("en", "recommendation", "Laptop for college", "Starting computer science in the fall. Which laptop makes sense for around $1000?"),
+    ("de", "supplier", "Nebenkosten", "Unsere Nebenkostenabrechnung ist doppelt so hoch. Wie kann man die prüfen lassen?"),
+    ("de", "recommendation", "Kaffeevollautomat", "Unsere Jura macht nur noch Wasser. Gibt es hier eine gute Werkstatt?"),
+    ("en", "recommendation", "Espresso machine", "Our espresso machine only makes hot water now. Is there a good repair shop around here?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -325,6 +332,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Broken bench", "Someone smashed the bench at the playground. What would it cost to fix this?"),
     ("en", "Ask HN: How do you manage your bookmarks?", ""),
     ("en", "", "If you could have one superpower, what superpower would you choose?"),
+    ("en", "Movie night", "Which Star Wars movie is the best?"),
     ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

@@ -354,6 +354,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Welche Microsoft-365-Lizenz braucht man für 10 Plätze?", "Was ist da empfehlenswert?",
             # "Wärmepumpe im Altbau, macht das überhaupt Sinn?" (1 of 1 labelled posts)
             r"\bwelche[nrs]? (?:[\w-]+ ){0,3}(?:braucht|benötigt) (?:man|ich|wir)\b",
+            # "Welcher Laptop ist für das Studium sinnvoll?", "Gibt es hier eine gute Werkstatt?"
+            r"\bwelche[rsn]? (?:[\w-]+ ){0,2}(?:ist|wäre) (?:für \w+ (?:\w+ )?)?(?:sinnvoll|empfehlenswert|geeignet)\b",
+            r"\bgibt es (?:hier |da |in \w+ |bei euch |in der nähe )?(?:eine?n?|irgendeine?n?) (?:gute[nrs]?|zuverlässige[nrs]?|"
+            r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) ",
             r"\bwas (?:ist|wäre) (?:da |hier |denn |dafür )?empfehlenswert\b",
             r"\bmacht (?:das|es|sowas) (?:\w+ ){0,2}(?:überhaupt |noch |wirklich )?sinn\b",
             r"\bwelche[nrs]? (?:\w+ )?\w*(?:firma|anbieter|versicherung|bank|werkstatt|software|app|programm|agentur|kanzlei|"
@@ -391,6 +395,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      # "Mit welchen Kosten muss man rechnen?", "Wen ruft man da an?", "An wen wende ich mich?"
                      # (labelled posts: 1 of 1 requests)
                      r"\bmit welchen kosten\b[^?]{0,30}\brechnen\b",
+                     # "Wie kann man die Nebenkostenabrechnung prüfen lassen?"
+                     r"\bwie (?:kann|könnte|sollte) (?:man|ich|wir)\b[^?]{0,40}\b(?:prüfen|machen|reparieren|erstellen|installieren|"
+                     r"einbauen) lassen\b",
                      # "Macht sowas jemand hier aus der Region?"
                      r"\b(?:macht|machen|bietet|kann) (?:sowas|so etwas|so was|das) (?:hier )?(?:jemand|wer|einer|irgendwer)\b",
                      r"\bwen (?:ruft|fragt|kontaktiert) man\b",
@@ -456,6 +463,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # Möglichkeiten habe ich?", "Soll ich nochmal in die Werkstatt?" (no labelled post asks so;
             # not "Wie soll ich das ernst nehmen?" or "Soll ich jetzt lachen?")
             r"\bwie werde (?:ich|wir)\b[^?]{0,40}\blos\b",
+            # "Zahlt da die Hausratversicherung?"
+            r"\b(?:zahlt|übernimmt|greift|deckt) (?:da |das |hier )?(?:die|meine|unsere|eine) \w*versicherung\b",
             r"\bwelche (?:möglichkeiten|optionen) (?:habe|hab|hätte|haben) (?:ich|wir)\b",
             r"\b(?:soll|sollte|sollten|sollen) (?:ich|wir) (?:\w+ ){0,3}(?:in die werkstatt|zum (?:arzt|anwalt|steuerberater|händler|"
             r"hersteller|fachmann|profi)|zur (?:werkstatt|verbraucherzentrale|schlichtungsstelle))\b",
@@ -480,6 +489,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhich (?:[\w-]+ ){0,3}(?:do|would|should) (?:i|we) need\b",
             r"\bwhat(?:'s| is| are| would be) (?:a |some )?good (?:option|choice|solution|tool|app|software|provider|service)s?\b",
             r"\b(?:does|would|do) (?:it|that|this|(?:an? )?(?:[\w-]+ ){0,2}[\w-]+) (?:even |really |still )?make sense\b",
+            # "Which laptop makes sense for around $1000?", "Is there a good repair shop around here?" (not
+            # "Which Star Wars movie is the best?")
+            r"\bwhich (?:[\w-]+ ){1,2}(?:makes (?:the most )?sense|is (?:the )?best|would be (?:the )?best) (?:for|with|under|around)\b",
+            r"\bis there (?:a|an|any) (?:good|reliable|decent|cheap|affordable|trustworthy) (?:[\w-]+ ){0,2}(?:shop|store|place|"
+            r"mechanic|dentist|doctor|vet|restaurant|lawyer|plumber|electrician|contractor|garage|salon|barber|gym|school|course)s?\b",
             # "What POS system would you go with?" (a product or service named; not "What superpower would you choose?")
             r"\bwhat (?:[\w-]+ ){0,2}(?:system|software|tool|app|service|provider|brand|model|laptop|printer|router|phone|crm|erp|"
             r"platform|host|hosting|bank|insurance|plan|vendor)s? would you (?:go with|choose|pick|use|recommend|get|buy)\b",
@@ -561,6 +575,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # a customer's own problem and the step to take: "What are my options?", "Should I take it
             # back to the shop?", "Should we call a plumber?" (no labelled post asks so)
             r"\bwhat are (?:my|our) options\b",
+            # "Would renters insurance cover that?"
+            r"\b(?:would|will|does|do) (?:my |our |the )?(?:\w+ )?insurance (?:cover|pay)\b",
             r"\bshould (?:i|we) (?:\w+ ){0,2}(?:take it (?:back )?to (?:the|a|my) \w+|(?:call|see|hire|contact|get|talk to) "
             r"(?:a|an|the|my) (?:\w+ )?" + _PRO_EN + r")\b",
         ],
