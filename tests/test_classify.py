@@ -247,6 +247,13 @@ DIRECT = [
     ("de", "supplier", "Nebenkosten", "Unsere Nebenkostenabrechnung ist doppelt so hoch. Wie kann man die prüfen lassen?"),
     ("de", "recommendation", "Kaffeevollautomat", "Unsere Jura macht nur noch Wasser. Gibt es hier eine gute Werkstatt?"),
     ("en", "recommendation", "Espresso machine", "Our espresso machine only makes hot water now. Is there a good repair shop around here?"),
+    ("de", "recommendation", "Umzug nach Hamburg", "Wir ziehen im Mai nach Hamburg. Welche Umzugsfirma war bei euch zuverlässig?"),
+    ("en", "recommendation", "Movers", "We're moving to Denver in May. Which moving company was reliable for you?"),
+    ("de", "supplier", "Reifenwechsel", "Die Werkstatt um die Ecke will 80 Euro. Wo lasst ihr eure Reifen wechseln?"),
+    ("en", "supplier", "Tire change", "The shop around the corner wants $80 to change tires. Where do you guys go?"),
+    ("de", "supplier", "Pizza", "Bin neu hier. Wo gibt es die beste Pizza in Stuttgart?"),
+    ("en", "supplier", "Pizza", "New here. Where's the best pizza in town?"),
+    ("de", "support", "Kita", "Weiß jemand, ob es in Stuttgart-Ost noch freie Kita-Plätze gibt?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -333,6 +340,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Ask HN: How do you manage your bookmarks?", ""),
     ("en", "", "If you could have one superpower, what superpower would you choose?"),
     ("en", "Movie night", "Which Star Wars movie is the best?"),
+    ("en", "Where are the best bank holiday Monday deals on the high street and online?", ""),
     ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

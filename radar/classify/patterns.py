@@ -363,6 +363,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwelche[nrs]? (?:\w+ )?\w*(?:firma|anbieter|versicherung|bank|werkstatt|software|app|programm|agentur|kanzlei|"
             r"praxis|arzt|ärztin|handwerker|hausverwaltung|berater|beraterin|hoster|tarif|laden|shop)s? "
             r"(?:habt|nutzt|verwendet|hattet|benutzt|könnt|würdet) ihr\b",
+            r"\bwelche[nrs]? (?:\w+ )?\w*(?:firma|anbieter|versicherung|bank|werkstatt|agentur|kanzlei|praxis|arzt|ärztin|"
+            r"handwerker|hausverwaltung|berater|hoster)s? (?:war|ist|waren|sind) (?:bei |für )?(?:euch|dich)\b",
         ],
         "where": [
             r"\bwo(?:her)? (?:kann|könnte) (?:ich|man)\b" + _GAP % 50
@@ -372,6 +374,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwo (?:gibt es|gibts|gibt's) (?:in|hier|im|am|eine[nm]?|ein|gute[nmrs]?|günstige[nmrs]?)\b(?!.*\bdenn\b)",
             # the verb last in a clause: "weiß jemand, wo ich hier Fliesen kaufen kann?"
             r"\bwo(?:her)? (?:ich|man|wir)\b" + _GAP % 50 + r"\b(?:kaufen|bekommen|finden|bestellen|kriegen)\s+(?:kann|könnte|können)\b",
+            # "Wo lasst ihr eure Reifen wechseln?", "Wo gibt es die beste Pizza in Stuttgart?"
+            r"\bwo (?:lasst|lässt|kauft|bestellt|holt|bekommt) ihr\b",
+            r"\bwo (?:gibt es|gibts|gibt's|bekommt man|findet man) (?:die|den|das) beste[nr]?\b",
         ],
         "best": [r"\bwas (?:ist|sind) (?:der|die|das) beste[n]?\b" + _GAP % 50 + r"\bfür\b"],
         "comparison": [r"\bwas (?:ist|wäre) besser\b", r"\bwelche[rs]? (?:ist|wäre) besser\b",
@@ -457,6 +462,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Woran liegt es, dass die Bahn …?" is a complaint and not matched)
             r"\bworan (?:kann|könnte|kanns|könnt) (?:das|es|dies) (?:\w+ )?liegen\b",
             r"\bweiß (?:hier )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,40}\b(?:wie|wo) (?:ich|man|wir)\b",
+            r"\bweiß (?:hier )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,10}\bob (?:es|man|ich|wir)\b",
             r"\bkennt sich (?:hier |da |damit )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,50}\baus\b",
             r"\bgibt es (?:hier )?(?:jemanden|wen|leute)\b[^?]{0,30}\b(?:der|die) sich\b[^?]{0,50}\bauskenn",
             # a customer's own problem and the step to take: "Wie werde ich den Schimmel los?", "Welche
@@ -494,6 +500,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhich (?:[\w-]+ ){1,2}(?:makes (?:the most )?sense|is (?:the )?best|would be (?:the )?best) (?:for|with|under|around)\b",
             r"\bis there (?:a|an|any) (?:good|reliable|decent|cheap|affordable|trustworthy) (?:[\w-]+ ){0,2}(?:shop|store|place|"
             r"mechanic|dentist|doctor|vet|restaurant|lawyer|plumber|electrician|contractor|garage|salon|barber|gym|school|course)s?\b",
+            r"\bwhich (?:\w+ )?(?:company|companies|provider|service|shop|mechanic|plumber|dentist|doctor|agency|contractor)s? "
+            r"(?:was|were|is|has been) \w+ (?:for|with) you\b",
             # "What POS system would you go with?" (a product or service named; not "What superpower would you choose?")
             r"\bwhat (?:[\w-]+ ){0,2}(?:system|software|tool|app|service|provider|brand|model|laptop|printer|router|phone|crm|erp|"
             r"platform|host|hosting|bank|insurance|plan|vendor)s? would you (?:go with|choose|pick|use|recommend|get|buy)\b",
@@ -531,6 +539,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhere to (?:buy|get|find|order)\b",
             # "Where can I eat good Schnitzel in Stuttgart?"
             r"\bwhere (?:can|should|would) (?:i|we|one) (?:eat|stay|go for|go to eat|go out)\b",
+            # "Where do you guys go?" (for a service), "Where's the best pizza in town?" (2 of 2; not the
+            # headline "Where are the best bank holiday deals?")
+            r"\bwhere do (?:you|you guys|y'all|people|locals) (?:go|get|buy|shop|take)\b",
+            r"\bwhere(?:'s| is| can i (?:find|get)) the best\b",
         ],
         "experience": [
             r"\b(?:has|have) (?:anyone|anybody|any of you)\b" + _GAP % 40 + r"\b(?:used|tried|experience)\b",
