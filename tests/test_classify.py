@@ -254,6 +254,8 @@ DIRECT = [
     ("de", "supplier", "Pizza", "Bin neu hier. Wo gibt es die beste Pizza in Stuttgart?"),
     ("en", "supplier", "Pizza", "New here. Where's the best pizza in town?"),
     ("de", "support", "Kita", "Weiß jemand, ob es in Stuttgart-Ost noch freie Kita-Plätze gibt?"),
+    ("en", "recommendation", "Music at work", "Phones are not allowed on the floor. To get around this, I'm looking for a "
+     "smartwatch that plays music on its own, budget about $200."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end

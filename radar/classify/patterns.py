@@ -611,6 +611,10 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                  r"\bfalls (?:mir |uns )?(?:jemand|wer|einer) (?:von euch )?(?:\w+ ){0,4}(?:helfen|empfehlen|weiterhelfen)\b"],
     },
     "en": {
+        # "… To get around this, I'm looking for a smartwatch that plays music" anywhere in the post (8
+        # of 9 labelled posts; the other a moderator's list of what not to post)
+        "seek": [r"\b(?:i'm|im|i am|we're|we are) (?:currently |now |still )?(?:looking|searching) for "
+                 r"(?:a|an|some|recommendations|someone)\b"],
         "provider": [r"\b(?:hoping|trying) to find (?:someone|somebody)\b",
                      r"\blooking for (?:someone|somebody) (?:who|to|that|with)\b",
                      r"\bif (?:anyone|someone|somebody) (?:here )?(?:is selling|sells|rents|offers)\b"],
@@ -663,7 +667,8 @@ who is hiring""".replace("\n", "").split("|")),
 free shipping|promo|coupon|giveaway""".replace("\n", "").split("|")),
 }
 STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
-                                                                  "want to know", "wanted to know")}
+                                                                  "want to know", "wanted to know", "looking for",
+                                                                  "searching for")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
 DIRECT_OPENINGS: dict[str, list[str]] = {
