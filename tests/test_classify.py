@@ -256,6 +256,11 @@ DIRECT = [
     ("de", "support", "Kita", "Weiß jemand, ob es in Stuttgart-Ost noch freie Kita-Plätze gibt?"),
     ("en", "recommendation", "Music at work", "Phones are not allowed on the floor. To get around this, I'm looking for a "
      "smartwatch that plays music on its own, budget about $200."),
+    ("de", "recommendation", "Passwortmanager", "Welchen Passwortmanager nutzt ihr in der Familie? Bitwarden oder 1Password?"),
+    ("en", "recommendation", "Password manager", "Which password manager do you use as a family? Bitwarden or 1Password?"),
+    ("de", "recommendation", "Glasfaser", "Wir bekommen Glasfaser. Reicht die Fritzbox 7530 noch oder brauche ich eine neue?"),
+    ("de", "support", "Ärger mit dem Anbieter", "Seit drei Wochen kein Internet, die Hotline vertröstet uns. Was kann man da machen?"),
+    ("en", "support", "No internet", "No internet for three weeks and support keeps stalling. What can you even do in this situation?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end

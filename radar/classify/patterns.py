@@ -356,6 +356,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwelche[nrs]? (?:[\w-]+ ){0,3}(?:braucht|benötigt) (?:man|ich|wir)\b",
             # "Welcher Laptop ist für das Studium sinnvoll?", "Gibt es hier eine gute Werkstatt?"
             r"\bwelche[rsn]? (?:[\w-]+ ){0,2}(?:ist|wäre) (?:für \w+ (?:\w+ )?)?(?:sinnvoll|empfehlenswert|geeignet)\b",
+            # "Welchen Passwortmanager nutzt ihr?" (a thing used, not "Welche Meinung habt ihr?"), "Reicht die
+            # Fritzbox noch oder brauche ich eine neue?"
+            r"\bwelche[nrs]? [\w-]+ (?:nutzt|verwendet|benutzt) ihr\b",
+            r"\bbrauche (?:ich|wir) (?:jetzt |dann |wirklich )?(?:eine?n? )?neue[nmrs]?\b",
             r"\bgibt es (?:hier |da |in \w+ |bei euch |in der nähe )?(?:eine?n?|irgendeine?n?) (?:gute[nrs]?|zuverlässige[nrs]?|"
             r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) ",
             r"\bwas (?:ist|wäre) (?:da |hier |denn |dafür )?empfehlenswert\b",
@@ -446,6 +450,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwas (?:kann|soll|muss|könnte) ich (?:(?:jetzt|nun|da|denn|dagegen|noch|sonst|dann|hier) ){0,2}"
             r"(?:tun|machen|unternehmen)\b",
             r"\bwas tun\s*\?",
+            # "Seit drei Wochen kein Internet … Was kann man da machen?"
+            r"\bwas (?:kann|könnte|sollte) man (?:(?:da|dagegen|jetzt|nun|denn|hier|noch) ){0,2}(?:tun|machen|unternehmen)\b",
             # a customer's question what a product or service allows: "Ist es möglich, die Zugbindung
             # aufzuheben?", "Kann man das Ticket umtauschen?", "Kann ich die Fahrtkosten absetzen?",
             # "Gibt es eine Möglichkeit, …?" (labelled posts: 5 of 5 requests; not "Kann man Merkel anzeigen?")
@@ -502,6 +508,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"mechanic|dentist|doctor|vet|restaurant|lawyer|plumber|electrician|contractor|garage|salon|barber|gym|school|course)s?\b",
             r"\bwhich (?:\w+ )?(?:company|companies|provider|service|shop|mechanic|plumber|dentist|doctor|agency|contractor)s? "
             r"(?:was|were|is|has been) \w+ (?:for|with) you\b",
+            # "Which password manager do you use as a family?" (1 of 1)
+            r"\bwhich (?:[\w-]+ ){1,2}do (?:you|you guys|y'all|people) use\b",
             # "What POS system would you go with?" (a product or service named; not "What superpower would you choose?")
             r"\bwhat (?:[\w-]+ ){0,2}(?:system|software|tool|app|service|provider|brand|model|laptop|printer|router|phone|crm|erp|"
             r"platform|host|hosting|bank|insurance|plan|vendor)s? would you (?:go with|choose|pick|use|recommend|get|buy)\b",
@@ -567,6 +575,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bhow (?:do|can|could|would|should) i (?:get|fix|stop|make|solve|remove|find|repair|reset|recover|restore|"
             r"turn off|disable|uninstall|change|set up|setup|install|connect|update|go about)\b",
             r"\bwhat (?:can|should|do) i do\b",
+            # "… support keeps stalling. What can you even do in this situation?" (1 of 1)
+            r"\bwhat can (?:you|one) (?:even |really |actually )?do (?:in this|about this|about it|here|in that)\b",
             # also "Is there an easy way …?", "Is there any legitimate way …?", "is there anyway …?"
             r"\bis there (?:(?:a|any|an) (?:\w+ )?(?:way|solution|fix|workaround)|anyway)\b",
             # "how"/"where" only: "does anyone know what happened …?" is curiosity
