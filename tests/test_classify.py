@@ -261,6 +261,15 @@ DIRECT = [
     ("de", "recommendation", "Glasfaser", "Wir bekommen Glasfaser. Reicht die Fritzbox 7530 noch oder brauche ich eine neue?"),
     ("de", "support", "Ärger mit dem Anbieter", "Seit drei Wochen kein Internet, die Hotline vertröstet uns. Was kann man da machen?"),
     ("en", "support", "No internet", "No internet for three weeks and support keeps stalling. What can you even do in this situation?"),
+    # local services in a city forum
+    ("de", "recommendation", "Frühstück", "Wo kann man in Stuttgart am Wochenende schön frühstücken?"),
+    ("de", "recommendation", "Locken", "Welcher Friseur in Stuttgart kann mit Locken umgehen?"),
+    ("de", "recommendation", "Schneider", "Meine Jacke hat einen Riss. Wer macht in Stuttgart gute Änderungen?"),
+    ("de", "recommendation", "Steuererklärung", "Lohnsteuerhilfeverein oder Steuerberater? Was ist für Angestellte mit Vermietung sinnvoller?"),
+    ("en", "recommendation", "Brunch", "Where's a nice place for brunch on weekends?"),
+    ("en", "recommendation", "Tailor", "My favorite jacket has a tear. Who does good alterations around here?"),
+    ("en", "recommendation", "Emergency vet", "Our dog ate something. Which vet has an emergency service today?"),
+    ("en", "supplier", "Handyman", "We have a few small jobs in the apartment. Who do you hire for that kind of thing?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end

@@ -315,6 +315,12 @@ _PRO_DE = (r"(?:\w*(?:installateur|handwerker|elektriker|klempner|maler|dachdeck
            r"umzugsfirma|reinigungsfirma|schlüsseldienst|kammerjäger|heizungsbauer|sanitär|mechaniker|fachmann|fachfrau|profi|"
            r"beauftragte)"
            r"(?:in|en|s|n)?)")
+# local services a city forum asks for ("Welcher Friseur kann mit Locken umgehen?", "Which vet has an
+# emergency service today?")
+_LOCAL_DE = (r"\w*(?:friseur|tierarzt|zahnarzt|arzt|ärztin|physiotherapeut|schneider|werkstatt|handwerker|restaurant|café|cafe|"
+             r"kneipe|bar|kita|schule|fahrschule|apotheke|fitnessstudio)\w*")
+_LOCAL_EN = (r"(?:hairdresser|barber|salon|vet|dentist|doctor|physio|tailor|restaurant|cafe|bar|daycare|school|pharmacy|gym|"
+             r"mechanic|plumber|electrician|lawyer|accountant|shop|store|garage)s?")
 _PRO_EN = (r"(?:plumber|electrician|mechanic|contractor|lawyer|attorney|accountant|cpa|bookkeeper|handyman|roofer|painter|"
            r"locksmith|realtor|real estate agent|tax (?:advisor|preparer|professional)|financial advisor|architect|inspector|"
            r"notary|consultant|freelancer|developer|designer|photographer|cleaner|landscaper|exterminator|professional|"
@@ -348,6 +354,14 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"(?:empfehlung(?:en)?|tipps?|vorschläge|geheimtipps?|erfahrung(?:en)? (?:mit|bei|zu))\b",
             # "Wo kann man in Stuttgart gut essen?"
             r"\bwo (?:kann|könnte|sollte) (?:man|ich|wir)\b" + _GAP % 40 + r"\b(?:gut|günstig|lecker|am besten)\b",
+            # "Wo kann man am Wochenende schön frühstücken?", "Welcher Friseur kann mit Locken umgehen?",
+            # "Wer macht in Stuttgart gute Änderungen?", "Was ist für Angestellte sinnvoller?"
+            r"\bwo (?:kann|könnte|sollte) (?:man|ich|wir)\b[^?]{0,50}\b(?:essen|frühstücken|brunchen|feiern|einkaufen|"
+            r"übernachten|schwimmen|tanzen|trinken|schön|gemütlich)\b",
+            r"\bwelche[rsn]? (?:\w+ )?" + _LOCAL_DE + r" (?:in \w+ |hier |in der nähe )?(?:kann|macht|hat|nimmt|repariert|bietet)\b",
+            r"\bwer (?:macht|repariert|bietet|verkauft|installiert|schneidet)\b[^?]{0,40}\b(?:gute[nrs]?|günstige[nrs]?|"
+            r"zuverlässig|preiswert)",
+            r"\bwas (?:ist|wäre) (?:für \w+ (?:[\w-]+ ){0,3})?(?:sinnvoller|günstiger|empfehlenswerter)\b",
             # "Worauf sollte man beim Kauf achten?"; "Welche Haftpflichtversicherung habt ihr?",
             # "Welchen Internetanbieter nutzt ihr?" (a provider or product named: not "Welche Meinung habt ihr?")
             r"\bworauf (?:sollte|sollten|muss|müsste|soll) (?:man|ich|wir)\b" + _GAP % 50 + r"\bachten\b",
@@ -510,6 +524,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"(?:was|were|is|has been) \w+ (?:for|with) you\b",
             # "Which password manager do you use as a family?" (1 of 1)
             r"\bwhich (?:[\w-]+ ){1,2}do (?:you|you guys|y'all|people) use\b",
+            # "Where's a nice place for brunch?", "Who does good alterations around here?", "Which vet has an
+            # emergency service today?"
+            r"\bwhere(?:'s| is) (?:a|an|the) (?:good|nice|great|decent|cheap) (?:place|spot|restaurant|bar|cafe)\b",
+            r"\bwho (?:does|do|repairs|fixes|sells|makes|offers|installs) (?:good|decent|reliable|cheap|affordable|the best)\b",
+            r"\bwhich (?:\w+ )?" + _LOCAL_EN + r" (?:in \w+ |around here |nearby |near \w+ )?(?:knows|can|does|has|is open|"
+            r"takes|offers|repairs)\b",
             # "What POS system would you go with?" (a product or service named; not "What superpower would you choose?")
             r"\bwhat (?:[\w-]+ ){0,2}(?:system|software|tool|app|service|provider|brand|model|laptop|printer|router|phone|crm|erp|"
             r"platform|host|hosting|bank|insurance|plan|vendor)s? would you (?:go with|choose|pick|use|recommend|get|buy)\b",
@@ -541,7 +561,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\bhow much should (?:i|we) (?:expect to )?(?:pay|budget)\b",
                      r"\bhow much (?:does|would|will|should) it cost to (?:fix|repair|replace|install|build|renovate|remodel|"
                      r"redo|get)\b",
-                     r"\bwho (?:do|should|would|can) (?:i|we|one|you) (?:even )?(?:call|contact)\b"],
+                     r"\bwho (?:do|should|would|can) (?:i|we|one|you) (?:even )?(?:call|contact)\b",
+                     # "Who do you hire for that kind of thing?" (not the poll "Who would you hire?")
+                     r"\bwho (?:do|would|should) (?:you|i|we|one) (?:even )?(?:hire|get) for (?:that|this|something like|such|these)\b"],
         "where": [
             r"\bwhere (?:can|do|should|would) (?:i|we|one) (?:buy|get|find|order|purchase|rent|hire)\b",
             r"\bwhere to (?:buy|get|find|order)\b",
