@@ -270,6 +270,13 @@ DIRECT = [
     ("en", "recommendation", "Tailor", "My favorite jacket has a tear. Who does good alterations around here?"),
     ("en", "recommendation", "Emergency vet", "Our dog ate something. Which vet has an emergency service today?"),
     ("en", "supplier", "Handyman", "We have a few small jobs in the apartment. Who do you hire for that kind of thing?"),
+    # advice on one's own decision
+    ("de", "support", "Erbschaft", "Wir haben ein Haus geerbt, zu dritt. Einer will verkaufen, zwei nicht. Wie würdet ihr vorgehen?"),
+    ("de", "support", "Jobangebot", "Mehr Gehalt oder Homeoffice. Was würdet ihr an meiner Stelle tun?"),
+    ("en", "support", "Job offers", "More salary or remote work. What would you do in my situation?"),
+    ("de", "recommendation", "Bausparvertrag", "Ist es sinnvoll, jetzt noch einen Bausparvertrag abzuschließen?"),
+    ("de", "recommendation", "Tagesgeld", "Tagesgeld bei der Hausbank oder bei einer Direktbank? Was ist eure Empfehlung?"),
+    ("de", "support", "Ratenkredit", "Bin ich verpflichtet, die Restschuldversicherung abzuschließen, wenn die Bank das verlangt?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end

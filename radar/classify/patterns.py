@@ -362,6 +362,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwer (?:macht|repariert|bietet|verkauft|installiert|schneidet)\b[^?]{0,40}\b(?:gute[nrs]?|günstige[nrs]?|"
             r"zuverlässig|preiswert)",
             r"\bwas (?:ist|wäre) (?:für \w+ (?:[\w-]+ ){0,3})?(?:sinnvoller|günstiger|empfehlenswerter)\b",
+            # "Was ist eure Empfehlung?", "Was empfehlt ihr?", "Ist es sinnvoll, jetzt noch … abzuschließen?"
+            r"\b(?:was ist|was wäre) (?:eure|deine|ihre) empfehlung\b",
+            r"\bwas (?:empfehlt|empfiehlst) (?:ihr|du)\b",
+            r"\bist es (?:noch |überhaupt |wirklich |denn )?sinnvoll\b",
             # "Worauf sollte man beim Kauf achten?"; "Welche Haftpflichtversicherung habt ihr?",
             # "Welchen Internetanbieter nutzt ihr?" (a provider or product named: not "Welche Meinung habt ihr?")
             r"\bworauf (?:sollte|sollten|muss|müsste|soll) (?:man|ich|wir)\b" + _GAP % 50 + r"\bachten\b",
@@ -489,6 +493,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # Möglichkeiten habe ich?", "Soll ich nochmal in die Werkstatt?" (no labelled post asks so;
             # not "Wie soll ich das ernst nehmen?" or "Soll ich jetzt lachen?")
             r"\bwie werde (?:ich|wir)\b[^?]{0,40}\blos\b",
+            # "Wie würdet ihr vorgehen?", "Was würdet ihr an meiner Stelle tun?", "Bin ich verpflichtet, …?"
+            r"\bwie würdet ihr (?:\w+ ){0,3}(?:vorgehen|entscheiden)\b",
+            r"\bwas würdet ihr (?:an meiner stelle |in meiner situation |an unserer stelle )(?:tun|machen)\b",
+            r"\b(?:bin ich|sind wir|ist man) (?:\w+ )?verpflichtet\b",
             # "Zahlt da die Hausratversicherung?"
             r"\b(?:zahlt|übernimmt|greift|deckt) (?:da |das |hier )?(?:die|meine|unsere|eine) \w*versicherung\b",
             r"\bwelche (?:möglichkeiten|optionen) (?:habe|hab|hätte|haben) (?:ich|wir)\b",
@@ -619,6 +627,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # a customer's own problem and the step to take: "What are my options?", "Should I take it
             # back to the shop?", "Should we call a plumber?" (no labelled post asks so)
             r"\bwhat are (?:my|our) options\b",
+            # "What would you do in my situation?" (not the poll "What would you do with $5,000,000?")
+            r"\bwhat would you do in my (?:situation|position|shoes|place)\b",
             # "Would renters insurance cover that?"
             r"\b(?:would|will|does|do) (?:my |our |the )?(?:\w+ )?insurance (?:cover|pay)\b",
             r"\bshould (?:i|we) (?:\w+ ){0,2}(?:take it (?:back )?to (?:the|a|my) \w+|(?:call|see|hire|contact|get|talk to) "
