@@ -277,6 +277,14 @@ DIRECT = [
     ("de", "recommendation", "Bausparvertrag", "Ist es sinnvoll, jetzt noch einen Bausparvertrag abzuschließen?"),
     ("de", "recommendation", "Tagesgeld", "Tagesgeld bei der Hausbank oder bei einer Direktbank? Was ist eure Empfehlung?"),
     ("de", "support", "Ratenkredit", "Bin ich verpflichtet, die Restschuldversicherung abzuschließen, wenn die Bank das verlangt?"),
+    ("de", "support", "Gehalt kommt zu spät", "Ich bräuchte mal euren Rat: Mein Arbeitgeber zahlt das Gehalt seit zwei Monaten zu spät."),
+    ("de", "support", "Grundsteuer", "Könnte mir jemand erklären, wie die Grundsteuer ab 2025 berechnet wird?"),
+    ("de", "support", "Spülmaschine", "Meine Spülmaschine pumpt nicht ab, Sieb ist sauber. Noch jemand eine Idee, bevor ich den Kundendienst rufe?"),
+    ("de", "recommendation", "Handy für Oma", "Welches Handy würdet ihr für meine Oma kaufen? Sie braucht große Tasten."),
+    ("de", "supplier", "Italiener", "Bin auf der Suche nach einem guten Italiener in Bad Cannstatt."),
+    ("de", "support", "Hautarzt", "Wie bekommt man in Stuttgart schnell einen Termin beim Hautarzt?"),
+    ("de", "support", "Nebenkosten senken", "Könnt ihr mir einen Tipp geben, wie ich meine Nebenkosten senken kann?"),
+    ("de", "supplier", "Dach", "Unser Dach müsste mal gemacht werden. Wie findet man einen seriösen Dachdecker?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end

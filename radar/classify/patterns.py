@@ -377,6 +377,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Welchen Passwortmanager nutzt ihr?" (a thing used, not "Welche Meinung habt ihr?"), "Reicht die
             # Fritzbox noch oder brauche ich eine neue?"
             r"\bwelche[nrs]? [\w-]+ (?:nutzt|verwendet|benutzt) ihr\b",
+            # "Welches Handy würdet ihr für meine Oma kaufen?"
+            r"\bwelche[nrs]? (?:[\w-]+ ){0,2}(?:soll|sollte|würdet|würden|könnt) (?:ich |man |ihr |wir )?(?:\w+ ){0,4}"
+            r"(?:nehmen|kaufen|wählen|holen|empfehlen)\b",
             r"\bbrauche (?:ich|wir) (?:jetzt |dann |wirklich )?(?:eine?n? )?neue[nmrs]?\b",
             r"\bgibt es (?:hier |da |in \w+ |bei euch |in der nähe )?(?:eine?n?|irgendeine?n?) (?:gute[nrs]?|zuverlässige[nrs]?|"
             r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) ",
@@ -425,6 +428,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      # "Wie kann man die Nebenkostenabrechnung prüfen lassen?"
                      r"\bwie (?:kann|könnte|sollte) (?:man|ich|wir)\b[^?]{0,40}\b(?:prüfen|machen|reparieren|erstellen|installieren|"
                      r"einbauen) lassen\b",
+                     # "Wie findet man einen seriösen Dachdecker?"
+                     r"\bwie (?:findet man|finde ich|finden wir) (?:hier |in \w+ )?(?:einen|eine|ein) (?:\w+ )?(?:seriöse[nrs]?|"
+                     r"gute[nrs]?|zuverlässige[nrs]?|günstige[nrs]?|vernünftige[nrs]?|bezahlbare[nrs]?)\b",
                      # "Macht sowas jemand hier aus der Region?"
                      r"\b(?:macht|machen|bietet|kann) (?:sowas|so etwas|so was|das) (?:hier )?(?:jemand|wer|einer|irgendwer)\b",
                      r"\bwen (?:ruft|fragt|kontaktiert) man\b",
@@ -447,13 +453,17 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             + _GAP % 40 + r"\b(?:helfen|weiterhelfen)\b",
             r"\bwer kann (?:mir|uns)\b" + _GAP % 40 + r"\b(?:helfen|weiterhelfen)\b",
             # the forum's shortest: "Jemand eine Idee?", "Ideen?", "Tipps?" (a sentence of its own)
-            r"^\W*(?:jemand|wer|irgendwer|irgendjemand) (?:hier )?(?:eine |ne |'ne )?idee\s*\?",
             r"^\W*(?:ideen|tipps|vorschläge)\s*\?\s*$",
             # "Könnt ihr mir bitte helfen?", "Kann mir jemand sagen, wie ich das Formular ausfülle?"
             # (how/where/whether *I* or one does something, not "was da los war")
             r"\b(?:könnt|könntet) ihr (?:mir|uns) (?:\w+ ){0,3}(?:helfen|weiterhelfen)\b",
             r"\bkann (?:mir|uns) (?:hier )?(?:jemand|wer|einer|irgendwer) (?:sagen|erklären|verraten),? "
             r"(?:wie|wo|ob|wann) (?:ich|man|wir)\b",
+            # "Könnte mir jemand erklären, wie die Grundsteuer berechnet wird?", "Könnt ihr mir einen Tipp
+            # geben, wie …?", "Noch jemand eine Idee, bevor ich den Kundendienst rufe?"
+            r"\b(?:kann|könnte|könnt) (?:mir|uns) (?:hier )?(?:jemand|wer|einer|irgendwer) erklären,? (?:wie|wo|ob|wann|was|warum|wieso)\b",
+            r"\b(?:könnt|könntet|kann|könnte) (?:ihr|mir|jemand) (?:mir |uns )?(?:einen |ein paar )?(?:tipp|tipps|rat|ratschlag|hinweis)\w* geben\b",
+            r"^\W*(?:noch )?(?:jemand|wer|irgendwer|irgendjemand) (?:hier )?(?:eine |ne |'ne )?idee\b",
             # "Wie handele ich nun am besten weiter?", "Wie gehen wir am besten vor?"
             r"\bwie (?:\w+ ){1,2}(?:ich|wir) (?:\w+ ){0,3}am besten\b",
         ],
@@ -462,6 +472,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         # mostly rhetorical in German tweets: "Wie kann man Merkel anzeigen?", 2 of 7)
         "support": [
             r"\bwie (?:bekomme|kriege|krieg|komme) ich\b",
+            r"\bwie (?:bekommt|kriegt) man\b",
             r"\bwie (?:kann|könnte|soll) ich (?:[\w.-]+ ){0,7}(?:beheben|lösen|reparieren|entfernen|loswerden|stornieren|"
             r"umbuchen|ändern|einstellen|zurücksetzen|wiederherstellen|installieren|einrichten|verbinden|buchen|bestellen|"
             r"kündigen|beantragen|umtauschen|reklamieren)\b",
@@ -647,7 +658,10 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                      r"(?!,? (?:zum|für) (?:reden|quatschen))"],
         # "Für Tipps wäre ich dankbar", "Ich wäre euch sehr dankbar, wenn …" (conditional: asks); the
         # present "bin dankbar für …" only with what is asked for, not "für jeden Tag"
-        "help": [r"\b(?:wäre|wären) (?:ich |wir )?(?:euch |ihnen )?(?:sehr |echt |wirklich |total |super |für )?dankbar\b",
+        "help": [# "Ich bräuchte mal euren Rat: …"
+                 r"\b(?:ich|wir) (?:bräuchte|bräuchten|brauche|brauchen|benötige|benötigen) (?:mal |dringend |bitte )?"
+                 r"(?:euren|eure|deinen|deine|ihren|ihre) (?:rat|hilfe|tipps?|input)\b",
+                 r"\b(?:wäre|wären) (?:ich |wir )?(?:euch |ihnen )?(?:sehr |echt |wirklich |total |super |für )?dankbar\b",
                  r"\b(?:bin|sind) (?:ich |wir )?(?:euch )?(?:sehr |echt |wirklich |total |super )?dankbar (?:für|über) "
                  r"(?:jede[nr]? |eure |alle )?(?:tipps?|hilfe|hinweise?|ratschläge|rat|empfehlung(?:en)?|ideen?|antwort(?:en)?)\b",
                  r"\bfalls (?:mir |uns )?(?:jemand|wer|einer) (?:von euch )?(?:\w+ ){0,4}(?:helfen|empfehlen|weiterhelfen)\b"],
@@ -708,7 +722,7 @@ who is hiring""".replace("\n", "").split("|")),
     "offer": frozenset("""verkaufe|zu verkaufen|zu verschenken|biete|abzugeben|gebe ab|jetzt bestellen|for sale|order now|
 free shipping|promo|coupon|giveaway""".replace("\n", "").split("|")),
 }
-STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
+STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls", "euren", "eure ", "deinen", "deine ", "ihren", "ihre "), "en": ("anyone", "someone", "somebody", "wondering", "curious",
                                                                   "want to know", "wanted to know", "looking for",
                                                                   "searching for")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
@@ -717,7 +731,7 @@ DIRECT_OPENINGS: dict[str, list[str]] = {
     # "Suche einen Steuerberater", "Wir suchen …", not the headline "Suche nach dem Täter"
     "de": [r"^" + _HELLO["de"] + r"(?:ich|wir) (?:suche|suchen)\b(?!\s+(?:nicht|nichts|kein\w*|niemand\w*)\b)",
            r"^" + _HELLO["de"] + r"suche\s+(?!nach\b)\w",
-           r"^" + _HELLO["de"] + r"(?:ich bin|wir sind) auf der suche\b"],
+           r"^" + _HELLO["de"] + r"(?:(?:ich )?bin|(?:wir )?sind) auf der suche\b"],
     # "Looking for a bookkeeper", not the headline "Looking for the Higgs boson"
     "en": [r"^" + _HELLO["en"] + r"(?:i'?m |i am |we'?re |we are )?(?:looking for|searching for)\s+"
            r"(?:a|an|some|good|recommendations?|advice|suggestions?|help|someone)\b"],
