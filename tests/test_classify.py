@@ -285,6 +285,12 @@ DIRECT = [
     ("de", "support", "Hautarzt", "Wie bekommt man in Stuttgart schnell einen Termin beim Hautarzt?"),
     ("de", "support", "Nebenkosten senken", "Könnt ihr mir einen Tipp geben, wie ich meine Nebenkosten senken kann?"),
     ("de", "supplier", "Dach", "Unser Dach müsste mal gemacht werden. Wie findet man einen seriösen Dachdecker?"),
+    ("en", "support", "Damp basement", "Our basement is damp after the rain. Anyone have advice on what we can do?"),
+    ("en", "support", "Property tax", "Could someone explain how property tax is calculated here?"),
+    ("en", "supplier", "Caregiver", "I need to find a caregiver for my mom a few hours a day. How do you even find someone like that?"),
+    ("en", "support", "Dermatologist", "How do you get a dermatologist appointment quickly around here?"),
+    ("en", "support", "Utility bills", "Can you give me some tips on lowering my utility bills?"),
+    ("en", "supplier", "Roof", "Our roof needs work. How do you find a roofer you can trust?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end

@@ -581,6 +581,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\bhow much (?:does|would|will|should) it cost to (?:fix|repair|replace|install|build|renovate|remodel|"
                      r"redo|get)\b",
                      r"\bwho (?:do|should|would|can) (?:i|we|one|you) (?:even )?(?:call|contact)\b",
+                     # "How do you even find someone like that?", "How do you find a roofer you can trust?"
+                     r"\bhow (?:do|does|would|can) (?:you|one|i|we|people) (?:even |actually )?find (?:a|an|someone|somebody|"
+                     r"good|reliable|trustworthy)\b",
                      # "Who do you hire for that kind of thing?" (not the poll "Who would you hire?")
                      r"\bwho (?:do|would|should) (?:you|i|we|one) (?:even )?(?:hire|get) for (?:that|this|something like|such|these)\b"],
         "where": [
@@ -610,6 +613,13 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                  r"\b(?:can|could) (?:anyone|someone|somebody) (?:please )?(?:tell|explain to|show) me (?:how|where|if|whether|what i)\b",
                  # "Any advice?", "Any ideas what else I could try?" (26 of 26 labelled posts are requests)
                  r"\bany (?:advice|tips|ideas|help|input|pointers|insights?)\b",
+                 # "Anyone have advice on what we can do?" (asked: 6 of 6 labelled posts), "Could someone explain
+                 # how property tax is calculated?" (1 of 1), "Can you give me some tips on …?"
+                 r"\b(?:anyone|anybody|someone|somebody) (?:here )?(?:have|has|got) (?:any |some )?(?:advice|tips|suggestions|"
+                 r"ideas|recommendations)\b",
+                 r"\b(?:can|could) (?:anyone|someone|somebody) (?:please )?explain (?:how|why|what|whether|if)\b",
+                 r"\b(?:can|could) (?:you|anyone|someone|somebody|you guys) (?:please )?give me (?:some |any )?(?:tips|advice|"
+                 r"pointers|suggestions|recommendations)\b",
                  # "… no luck. Ideas?", "Suggestions?" (a sentence of its own; 8 of 8 labelled posts)
                  r"^\W*(?:ideas|suggestions|tips|advice)\s*\?\s*$"],
         "support": [
@@ -640,6 +650,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhat are (?:my|our) options\b",
             # "What would you do in my situation?" (not the poll "What would you do with $5,000,000?")
             r"\bwhat would you do in my (?:situation|position|shoes|place)\b",
+            # "How do you get a dermatologist appointment quickly?"
+            r"\bhow (?:do|can) (?:you|i|one) get (?:a|an) (?:\w+ ){0,2}(?:appointment|quote|estimate|refund|replacement)\b",
             # "Would renters insurance cover that?"
             r"\b(?:would|will|does|do) (?:my |our |the )?(?:\w+ )?insurance (?:cover|pay)\b",
             r"\bshould (?:i|we) (?:\w+ ){0,2}(?:take it (?:back )?to (?:the|a|my) \w+|(?:call|see|hire|contact|get|talk to) "
