@@ -291,6 +291,9 @@ DIRECT = [
     ("en", "support", "Dermatologist", "How do you get a dermatologist appointment quickly around here?"),
     ("en", "support", "Utility bills", "Can you give me some tips on lowering my utility bills?"),
     ("en", "supplier", "Roof", "Our roof needs work. How do you find a roofer you can trust?"),
+    # a guide the asker followed does not make the post a teaser
+    ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
+     "Any idea what I can do?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -378,6 +381,12 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "", "If you could have one superpower, what superpower would you choose?"),
     ("en", "Movie night", "Which Star Wars movie is the best?"),
     ("en", "Where are the best bank holiday Monday deals on the high street and online?", ""),
+    # an article's or a video's teaser asks its reader's question to answer it
+    ("de", "Brauche ich einen Steuerberater?", "Viele Selbstständige fragen sich das. Wir zeigen, wann es sich lohnt. Jetzt lesen!"),
+    ("de", "Feuchter Keller", "Feuchte Wände? Woran kann das liegen? Unser Ratgeber erklärt die häufigsten Ursachen."),
+    ("de", "Wie findet man einen seriösen Handwerker?", "In unserem neuen Video zeigen wir es. Link in der Bio!"),
+    ("en", "Slow Wi-Fi?", "What could be causing this? We explain the most common causes in our new guide."),
+    ("en", "5 signs you need an accountant", "Do I need an accountant? Here is how to tell."),
     ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

@@ -209,6 +209,7 @@ class Analyzer:
             self.matcher[lang] = m
         self._direct = {lang: patterns.direct_patterns(lang) for lang in LANGS}
         self._direct_titles = {lang: patterns.direct_title_patterns(lang) for lang in LANGS}
+        self._guide = {lang: re.compile(patterns.GUIDE_VETO[lang], re.IGNORECASE) for lang in LANGS}
         self._names = feature_names()
 
     # ------------------------------------------------------------------ public
@@ -559,9 +560,15 @@ class Analyzer:
         a title that asks without a question mark (``DIRECT_TITLES``), polite requests stated anywhere
         (``DIRECT_STATEMENTS``), an opening (``DIRECT_OPENINGS``) and a
         choice title (``CHOICE_TITLE``, not a rhetorical one); none in a job advert or an offer ("Wir
-        suchen einen Elektriker (m/w/d)"; ``patterns.DIRECT_VETO``)."""
+        suchen einen Elektriker (m/w/d)"; ``patterns.DIRECT_VETO``) nor in an article's teaser that asks
+        its reader's question to answer it ("… Jetzt lesen!", "5 signs …"; ``patterns.GUIDE_VETO``)."""
         veto = patterns.DIRECT_VETO
         if any(m.group in veto and not m.in_question and m.phrase.lower() in veto[m.group] for m in matches):
+            return []
+        # an article's teaser: its own phrases stated, or a list title ("5 Tipps …", "5 signs …")
+        guide = self._guide[lang]
+        if (title and patterns.GUIDE_TITLE.search(title)) \
+                or any(not q and guide.search(text, s, e) for s, e, q in zip(starts, ends, is_q)):
             return []
         questions, openings, statements = self._direct[lang]
         out: list[tuple[str, str]] = []

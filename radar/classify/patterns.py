@@ -734,6 +734,20 @@ who is hiring""".replace("\n", "").split("|")),
     "offer": frozenset("""verkaufe|zu verkaufen|zu verschenken|biete|abzugeben|gebe ab|jetzt bestellen|for sale|order now|
 free shipping|promo|coupon|giveaway""".replace("\n", "").split("|")),
 }
+# An article's or a video's teaser asks its reader's question to answer it ("Brauche ich einen
+# Steuerberater? Wir zeigen, wann es sich lohnt. Jetzt lesen!", "Do I need an accountant? 5 signs
+# it's time to hire one"): its own phrases, stated (not asked), or a list title ("5 Tipps …") rule
+# the direct forms out. Users asking for help rarely write them.
+GUIDE_VETO: dict[str, str] = {
+    "de": r"\b(?:jetzt lesen|mehr lesen|weiterlesen|hier lesen|zum artikel|zum beitrag|unser(?:em|en)? (?:neuer? |neuen )?"
+          r"(?:ratgeber|video|artikel|beitrag|blog|podcast|leitfaden)|im ratgeber|auf unserem blog|in der bio|wir zeigen|"
+          r"wir erklären|erfahren sie|lesen sie)\b",
+    "en": r"\b(?:read more|read on|learn more|continue reading|our (?:new |free |complete |ultimate )?"
+          r"(?:guide|article|video|blog post|podcast|webinar|ebook)|in this (?:article|post|guide|video)|we explain|"
+          r"we show you|on our blog|link in bio|subscribe to our)\b",
+}
+GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzeichen|dinge|wege|signs|ways|reasons|tips|"
+                         r"questions|mistakes|things)\b", re.IGNORECASE)
 STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls", "euren", "eure ", "deinen", "deine ", "ihren", "ihre "), "en": ("anyone", "someone", "somebody", "wondering", "curious",
                                                                   "want to know", "wanted to know", "looking for",
                                                                   "searching for")}
