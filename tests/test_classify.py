@@ -291,6 +291,13 @@ DIRECT = [
     ("en", "support", "Dermatologist", "How do you get a dermatologist appointment quickly around here?"),
     ("en", "support", "Utility bills", "Can you give me some tips on lowering my utility bills?"),
     ("en", "supplier", "Roof", "Our roof needs work. How do you find a roofer you can trust?"),
+    ("de", "recommendation", "", "Empfehlungen für einen guten Inder in Leipzig?"),
+    ("de", "recommendation", "", "Bester Internetanbieter in München? Vodafone fällt ständig aus."),
+    ("en", "recommendation", "", "Best broadband provider in Manchester? Virgin keeps dropping out."),
+    ("de", "support", "", "Ist es normal, dass der Vermieter 200 Euro für die Endreinigung verlangt?"),
+    ("en", "support", "", "Is it normal for a landlord to charge £200 for a professional clean when moving out?"),
+    ("de", "supplier", "", "Was nimmt eine Putzfrau heutzutage so pro Stunde?"),
+    ("en", "supplier", "", "What's the going rate for a cleaner these days?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -387,6 +394,9 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Wie findet man einen seriösen Handwerker?", "In unserem neuen Video zeigen wir es. Link in der Bio!"),
     ("en", "Slow Wi-Fi?", "What could be causing this? We explain the most common causes in our new guide."),
     ("en", "5 signs you need an accountant", "Do I need an accountant? Here is how to tell."),
+    ("en", "Best moment in your life?", ""),
+    ("de", "Bester Moment in deinem Leben?", ""),
+    ("de", "Stuttgart Open Data", "Ich habe eine interaktive Karte gebaut. Vorschläge für weitere Daten?"),
     ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

@@ -313,7 +313,7 @@ _GAP = r"(?:[^?]{0,%d})"
 _PRO_DE = (r"(?:\w*(?:installateur|handwerker|elektriker|klempner|maler|dachdecker|steuerberater|anwalt|anwältin|werkstatt|"
            r"schreiner|tischler|gärtner|fliesenleger|gutachter|notar|makler|berater|beraterin|architekt|agentur|dienstleister|"
            r"umzugsfirma|reinigungsfirma|schlüsseldienst|kammerjäger|heizungsbauer|sanitär|mechaniker|fachmann|fachfrau|profi|"
-           r"beauftragte)"
+           r"beauftragte|putzfrau|putzkraft|reinigungskraft|haushaltshilfe|babysitter|tagesmutter|nachhilfelehrer|fotograf)"
            r"(?:in|en|s|n)?)")
 # local services a city forum asks for ("Welcher Friseur kann mit Locken umgehen?", "Which vet has an
 # emergency service today?")
@@ -366,6 +366,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:was ist|was wäre) (?:eure|deine|ihre) empfehlung\b",
             r"\bwas (?:empfehlt|empfiehlst) (?:ihr|du)\b",
             r"\bist es (?:noch |überhaupt |wirklich |denn )?sinnvoll\b",
+            # the forum's title-like questions: "Empfehlungen für einen guten Inder in Leipzig?", "Bester
+            # Internetanbieter in München?" (not "Vorschläge für weitere Daten?", feedback on a show-off,
+            # nor a poll about the reader: "Bester Moment in deinem Leben?")
+            r"^\W*empfehlung(?:en)? (?:für|zu)\b",
+            r"^\W*(?:beste[rsn]?|günstigste[rsn]?|gute[rsn]?) (?![^?]*\b(?:deine[mnrs]?|eure[mnrs]?|euer|dein|ihr)\b)[\w -]{2,40} "
+            r"(?:in|für|bei|um) [^?]{1,40}\?",
             # "Worauf sollte man beim Kauf achten?"; "Welche Haftpflichtversicherung habt ihr?",
             # "Welchen Internetanbieter nutzt ihr?" (a provider or product named: not "Welche Meinung habt ihr?")
             r"\bworauf (?:sollte|sollten|muss|müsste|soll) (?:man|ich|wir)\b" + _GAP % 50 + r"\bachten\b",
@@ -508,6 +514,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwie würdet ihr (?:\w+ ){0,3}(?:vorgehen|entscheiden)\b",
             r"\bwas würdet ihr (?:an meiner stelle |in meiner situation |an unserer stelle )(?:tun|machen)\b",
             r"\b(?:bin ich|sind wir|ist man) (?:\w+ )?verpflichtet\b",
+            # "Ist es normal, dass der Vermieter 200 Euro für die Endreinigung verlangt?"
+            r"\bist (?:es|das) (?:normal|üblich),? (?:dass|wenn)\b[^?]{0,60}\b(?:verlangt|kostet|zahlen|bezahlen|euro|€|\d)",
             # "Zahlt da die Hausratversicherung?"
             r"\b(?:zahlt|übernimmt|greift|deckt) (?:da |das |hier )?(?:die|meine|unsere|eine) \w*versicherung\b",
             r"\bwelche (?:möglichkeiten|optionen) (?:habe|hab|hätte|haben) (?:ich|wir)\b",
@@ -541,6 +549,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"mechanic|dentist|doctor|vet|restaurant|lawyer|plumber|electrician|contractor|garage|salon|barber|gym|school|course)s?\b",
             r"\bwhich (?:\w+ )?(?:company|companies|provider|service|shop|mechanic|plumber|dentist|doctor|agency|contractor)s? "
             r"(?:was|were|is|has been) \w+ (?:for|with) you\b",
+            # "Best broadband provider in Manchester?", "Good programmable robot kit for teens?" (8 of 8
+            # labelled posts; not a poll about the reader: "Best moment in your life?")
+            r"^\W*(?:best|cheapest|good|reliable|decent) (?![^?]*\b(?:your|you)\b)[\w -]{2,40} (?:in|near|for|around) [^?]{1,40}\?",
             # "Which password manager do you use as a family?" (1 of 1)
             r"\bwhich (?:[\w-]+ ){1,2}do (?:you|you guys|y'all|people) use\b",
             # "Where's a nice place for brunch?", "Who does good alterations around here?", "Which vet has an
@@ -574,6 +585,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\bdo (?:i|we) (?:really |even |actually )?need (?:a|an|to hire an?|to see an?) (?:\w+ )?" + _PRO_EN + r"\b",
                      r"\b(?:what|how much) (?:does|do|would|will|should|might) (?:a|an) (?:\w+ )?" + _PRO_EN
                      + r" (?:usually |typically |normally )?(?:charge|cost|ask)\b",
+                     # "What's the going rate for a cleaner?"
+                     r"\bwhat(?:'s| is) the going rate\b",
                      # "What kind of budget should we expect?", "How much would it cost to redo …?", "Who do
                      # I contact?" (1 of 1)
                      r"\bwhat (?:kind of |sort of )?budget should (?:i|we)\b",
@@ -650,6 +663,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhat are (?:my|our) options\b",
             # "What would you do in my situation?" (not the poll "What would you do with $5,000,000?")
             r"\bwhat would you do in my (?:situation|position|shoes|place)\b",
+            # "Is it normal for a landlord to charge £200 for a clean?" (money: not "Is it normal that …" about people)
+            r"\bis (?:it|this|that) normal (?:for|that|to)\b[^?]{0,60}\b(?:charge|charging|pay|paying|cost|fee|£|\$|€|\d)",
             # "How do you get a dermatologist appointment quickly?"
             r"\bhow (?:do|can) (?:you|i|one) get (?:a|an) (?:\w+ ){0,2}(?:appointment|quote|estimate|refund|replacement)\b",
             # "Would renters insurance cover that?"
