@@ -298,6 +298,8 @@ DIRECT = [
     ("en", "support", "", "Is it normal for a landlord to charge £200 for a professional clean when moving out?"),
     ("de", "supplier", "", "Was nimmt eine Putzfrau heutzutage so pro Stunde?"),
     ("en", "supplier", "", "What's the going rate for a cleaner these days?"),
+    ("de", "recommendation", "Newsletter-Tool", "Wir wollen weg von Mailchimp. Was nutzt man da heutzutage?"),
+    ("en", "recommendation", "Newsletter tool", "Want to switch from Mailchimp. What are people using these days?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),

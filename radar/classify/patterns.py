@@ -383,6 +383,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Welchen Passwortmanager nutzt ihr?" (a thing used, not "Welche Meinung habt ihr?"), "Reicht die
             # Fritzbox noch oder brauche ich eine neue?"
             r"\bwelche[nrs]? [\w-]+ (?:nutzt|verwendet|benutzt) ihr\b",
+            # "Wir wollen weg von Mailchimp. Was nutzt man da heutzutage?"
+            r"\bwas (?:nutzt|verwendet|benutzt|nimmt) man (?:(?:da|dafür|heute|heutzutage|so)\s*)*(?:\?|für|als|zum|zur)",
             # "Welches Handy würdet ihr für meine Oma kaufen?"
             r"\bwelche[nrs]? (?:[\w-]+ ){0,2}(?:soll|sollte|würdet|würden|könnt) (?:ich |man |ihr |wir )?(?:\w+ ){0,4}"
             r"(?:nehmen|kaufen|wählen|holen|empfehlen)\b",
@@ -552,6 +554,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Best broadband provider in Manchester?", "Good programmable robot kit for teens?" (8 of 8
             # labelled posts; not a poll about the reader: "Best moment in your life?")
             r"^\W*(?:best|cheapest|good|reliable|decent) (?![^?]*\b(?:your|you)\b)[\w -]{2,40} (?:in|near|for|around) [^?]{1,40}\?",
+            # "Want to switch from Mailchimp. What are people using these days?"
+            r"\bwhat (?:are|do) (?:people|you all|you guys|folks|others|y'all) (?:using|use)\b",
             # "Which password manager do you use as a family?" (1 of 1)
             r"\bwhich (?:[\w-]+ ){1,2}do (?:you|you guys|y'all|people) use\b",
             # "Where's a nice place for brunch?", "Who does good alterations around here?", "Which vet has an
