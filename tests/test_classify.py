@@ -300,6 +300,13 @@ DIRECT = [
     ("en", "supplier", "", "What's the going rate for a cleaner these days?"),
     ("de", "recommendation", "Newsletter-Tool", "Wir wollen weg von Mailchimp. Was nutzt man da heutzutage?"),
     ("en", "recommendation", "Newsletter tool", "Want to switch from Mailchimp. What are people using these days?"),
+    ("en", "support", "Laptop stolen", "My company laptop got stolen from my car. What do I need to do now, besides calling the police?"),
+    ("en", "supplier", "Virtual assistant", "Thinking of hiring a virtual assistant. Where do you find good ones?"),
+    ("en", "comparison", "Reception PC", "Trying to decide between a Mac mini and a NUC for our reception PC. Opinions?"),
+    ("de", "comparison", "Empfangs-PC", "Ich kann mich nicht entscheiden zwischen einem Mac mini und einem NUC für den Empfang."),
+    ("de", "supplier", "Mitarbeiterbeteiligung", "Wir sind ein Startup mit 5 Leuten. Brauchen wir für die Mitarbeiterbeteiligung "
+     "einen Anwalt oder gibt es Vorlagen?"),
+    ("de", "recommendation", "CRM", "Welches CRM lässt sich am besten mit Outlook verbinden, für ein Team mit 10 Leuten?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),

@@ -383,6 +383,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Welchen Passwortmanager nutzt ihr?" (a thing used, not "Welche Meinung habt ihr?"), "Reicht die
             # Fritzbox noch oder brauche ich eine neue?"
             r"\bwelche[nrs]? [\w-]+ (?:nutzt|verwendet|benutzt) ihr\b",
+            # "Welches CRM lässt sich am besten mit Outlook verbinden?"
+            r"\bwelche[nrs]? (?:[\w-]+ ){0,2}(?:lässt sich|eignet sich|ist) am besten\b",
             # "Wir wollen weg von Mailchimp. Was nutzt man da heutzutage?"
             r"\bwas (?:nutzt|verwendet|benutzt|nimmt) man (?:(?:da|dafür|heute|heutzutage|so)\s*)*(?:\?|für|als|zum|zur)",
             # "Welches Handy würdet ihr für meine Oma kaufen?"
@@ -425,8 +427,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\b(?:bietet|verkauft|repariert|vermietet) (?:hier )?(?:jemand|wer|irgendwer)\b",
                      # whether a professional is needed, what one charges: "Brauche ich einen Steuerberater
                      # oder reicht eine Software?", "Was nimmt ein Installateur dafür?" (no labelled post asks so)
-                     r"\b(?:brauche[n]? (?:ich|wir)|braucht man) (?:dafür |da |eigentlich |wirklich |überhaupt |jetzt )?"
-                     r"(?:einen|eine|ein) " + _PRO_DE + r"\b",
+                     r"\b(?:brauche[n]? (?:ich|wir)|braucht man) (?:[\w-]+ ){0,3}(?:einen|eine|ein) " + _PRO_DE + r"\b",
                      r"\bwas (?:kostet|nimmt|verlangt|berechnet) (?:so )?(?:ein|eine|der|die) (?:\w+ )?" + _PRO_DE + r"\b",
                      r"\bwas kostet (?:es|das) (?:\w+ ){0,6}(?:machen|reparieren|erledigen|installieren|einbauen|austauschen|"
                      r"tauschen|streichen|fliesen) (?:zu )?lassen\b",
@@ -598,6 +599,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\bhow much (?:does|would|will|should) it cost to (?:fix|repair|replace|install|build|renovate|remodel|"
                      r"redo|get)\b",
                      r"\bwho (?:do|should|would|can) (?:i|we|one|you) (?:even )?(?:call|contact)\b",
+                     # "Where do you find good ones?"
+                     r"\bwhere (?:do|can|would|should) (?:you|i|we|one) find (?:a |an |some )?(?:good|reliable|decent|"
+                     r"trustworthy|cheap|affordable)\b",
                      # "How do you even find someone like that?", "How do you find a roofer you can trust?"
                      r"\bhow (?:do|does|would|can) (?:you|one|i|we|people) (?:even |actually )?find (?:a|an|someone|somebody|"
                      r"good|reliable|trustworthy)\b",
@@ -643,6 +647,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bhow (?:do|can|could|would|should) i (?:get|fix|stop|make|solve|remove|find|repair|reset|recover|restore|"
             r"turn off|disable|uninstall|change|set up|setup|install|connect|update|go about)\b",
             r"\bwhat (?:can|should|do) i do\b",
+            r"\bwhat do (?:i|we) (?:need|have) to do\b",
             # "… support keeps stalling. What can you even do in this situation?" (1 of 1)
             r"\bwhat can (?:you|one) (?:even |really |actually )?do (?:in this|about this|about it|here|in that)\b",
             # also "Is there an easy way …?", "Is there any legitimate way …?", "is there anyway …?"
@@ -687,6 +692,8 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                      # "Wir brauchen jemanden, der uns das Bad fliest."
                      r"\b(?:ich|wir) (?:brauche|brauchen|benötige|benötigen|bräuchte|bräuchten) (?:dringend |noch |hier )?jemanden\b"
                      r"(?!,? (?:zum|für) (?:reden|quatschen))"],
+        # "Ich kann mich nicht entscheiden zwischen …", "Ich schwanke zwischen …"
+        "comparison": [r"\bkann mich nicht entscheiden zwischen\b|\bschwanke zwischen\b"],
         # "Für Tipps wäre ich dankbar", "Ich wäre euch sehr dankbar, wenn …" (conditional: asks); the
         # present "bin dankbar für …" only with what is asked for, not "für jeden Tag"
         "help": [# "Ich bräuchte mal euren Rat: …"
@@ -700,6 +707,8 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
     "en": {
         # "… To get around this, I'm looking for a smartwatch that plays music" anywhere in the post (8
         # of 9 labelled posts; the other a moderator's list of what not to post)
+        # "Trying to decide between a Mac mini and a NUC for our reception PC."
+        "comparison": [r"\b(?:trying to|can't|cannot|can not|need to|help me) decide between\b"],
         "seek": [r"\b(?:i'm|im|i am|we're|we are) (?:currently |now |still )?(?:looking|searching) for "
                  r"(?:a|an|some|recommendations|someone)\b"],
         "provider": [r"\b(?:hoping|trying) to find (?:someone|somebody)\b",
@@ -767,9 +776,10 @@ GUIDE_VETO: dict[str, str] = {
 }
 GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzeichen|dinge|wege|signs|ways|reasons|tips|"
                          r"questions|mistakes|things)\b", re.IGNORECASE)
-STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls", "euren", "eure ", "deinen", "deine ", "ihren", "ihre "), "en": ("anyone", "someone", "somebody", "wondering", "curious",
+STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden",
+                              "schwanke"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
                                                                   "want to know", "wanted to know", "looking for",
-                                                                  "searching for")}
+                                                                  "searching for", "decide between")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
 DIRECT_OPENINGS: dict[str, list[str]] = {
