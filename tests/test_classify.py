@@ -307,6 +307,11 @@ DIRECT = [
     ("de", "supplier", "Mitarbeiterbeteiligung", "Wir sind ein Startup mit 5 Leuten. Brauchen wir für die Mitarbeiterbeteiligung "
      "einen Anwalt oder gibt es Vorlagen?"),
     ("de", "recommendation", "CRM", "Welches CRM lässt sich am besten mit Outlook verbinden, für ein Team mit 10 Leuten?"),
+    ("de", "support", "PowerPoint stürzt ab", "Ich muss bis Freitag eine Präsentation fertig machen und PowerPoint stürzt ständig ab. Dringend Hilfe!"),
+    ("en", "support", "Blue screens", "I get all kinds of BSODs since the update and I tried a factory reset. Please help"),
+    ("en", "experience", "Heat pumps", "Who has experience with heat pumps in a townhouse?"),
+    ("de", "experience", "Wärmepumpe", "Wer hat Erfahrung mit Wärmepumpen im Reihenhaus?"),
+    ("en", "comparison", "Slow website", "Our website is painfully slow and the support does not answer. Worth switching hosts?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -325,6 +330,7 @@ def test_direct_request_forms_set_a_floor(classifier, lang, intent, title, body)
     assert r.intent == intent, (r.intent_probabilities, r.explanation)
     assert ("Direkte Anfrage: " if lang == "de" else "Asks directly: ") in r.explanation
     assert r.evidence["direct"] and r.evidence["direct"][0]["signal"]
+    assert all(d["phrase"][:1].isalnum() or d["phrase"][:1] in "„\"'" for d in r.evidence["direct"]), r.evidence["direct"]
     # floor 0 turns it off: the model's own probability comes back
     off = Classifier(classifier.model, classifier.analyzer, classifier.personas,
                      classifier.settings.model_copy(update={"direct_request_floor": 0.0}))

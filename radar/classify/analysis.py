@@ -577,18 +577,18 @@ class Analyzer:
                 sentence = text[s:e]
                 for form, rx in questions:
                     if (m := rx.search(sentence)):
-                        out.append((form, m.group(0).strip()))
+                        out.append((form, _phrase(m)))
         if title and not title.endswith("?") \
                 and any(w in title.lower() for w in patterns.TITLE_TRIGGERS.get(lang, ())):
             # a title that asks without a question mark
             for form, rx in self._direct_titles[lang]:
                 if (m := rx.search(title)):
-                    out.append((form, m.group(0).strip()))
+                    out.append((form, _phrase(m)))
                     break
         if any(w in low_text for w in patterns.STATEMENT_TRIGGERS.get(lang, ())):
             for form, rx in statements:
                 if (m := rx.search(text)):
-                    out.append((form, m.group(0).strip()))
+                    out.append((form, _phrase(m)))
         opening = title if title else text[starts[0]:ends[0]].strip()
         # a post opens with what it seeks in its title or, under a title that names the thing
         # ("Elektriker für Altbau"), in its body's first sentence ("Hallo, wir suchen einen …")
@@ -607,6 +607,12 @@ class Analyzer:
                 and m.group(1).strip().lower() != m.group(2).strip().lower():  # not "X or X?"
             out.append(("comparison", title))
         return out
+
+
+def _phrase(m: re.Match) -> str:
+    """The words a direct form matched, as evidence: without the punctuation of the sentence before
+    (a form that opens a sentence or follows a comma starts there: ". Please help", ", etwas anderes?")."""
+    return m.group(0).lstrip(" \n.!?,;:").strip()
 
 
 _TRAILING = frozenset(",.!?:;")

@@ -450,6 +450,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:hat|habt|hatte) (?:hier )?(?:schon )?(?:jemand|ihr|wer)\b" + _GAP % 50
             + r"\berfahrung(?:en)? (?:gemacht )?(?:mit|bei|beim|zu|zum|zur|in|im|an)\b",
             r"\b(?:eure|deine) erfahrungen (?:mit|zu)\b",
+            r"\bwer (?:hier )?hat (?:schon )?erfahrung(?:en)? (?:mit|bei|zu)\b",
             r"^erfahrung(?:en)? mit\b",
             # "Wie macht ihr das bei euch?", "Wie habt ihr das gelöst?" (asked of peers who solved it)
             r"\bwie (?:macht|handhabt|löst|regelt|organisiert) ihr (?:das|es)\b",
@@ -579,6 +580,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        r"\bwhich (?:one )?should (?:i|we) (?:choose|pick|buy|use|go with|get)\b",
                        # "Is it worth repairing or should I replace it?"
                        r"\bis it worth (?:repairing|fixing|replacing)\b",
+                       r"^\W*(?:is it )?worth (?:switching|upgrading|buying|getting|paying)\b",
                        r"\b(?:repair|fix|repairing|fixing) (?:it |this )?or (?:replace|replacing|buy a new|buy new|get a new)\b",
                        # "QuickBooks or Xero or something else?" (1 of 1)
                        r"(?:\bor|,) something else\s*\?"],
@@ -620,6 +622,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "experience": [
             r"\b(?:has|have) (?:anyone|anybody|any of you)\b" + _GAP % 40 + r"\b(?:used|tried|experience)\b",
             r"\bany experiences? (?:with|using)\b",
+            r"\bwho (?:here )?has (?:any )?experience (?:with|using|in)\b",
             # "How do you handle IT in your small business?" (a business's practice, not "How do you manage
             # your bookmarks?", a poll), "Does anyone have the same problem and how did you fix it?" (1 of 1)
             r"\bhow do (?:you|you guys|y'all|other \w+) (?:handle|manage|deal with|organi[sz]e|do)\b[^?]{0,40}"
@@ -696,7 +699,9 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
         "comparison": [r"\bkann mich nicht entscheiden zwischen\b|\bschwanke zwischen\b"],
         # "Für Tipps wäre ich dankbar", "Ich wäre euch sehr dankbar, wenn …" (conditional: asks); the
         # present "bin dankbar für …" only with what is asked for, not "für jeden Tag"
-        "help": [# "Ich bräuchte mal euren Rat: …"
+        "help": [# "… PowerPoint stürzt ständig ab. Dringend Hilfe!", "Bitte um Hilfe"
+                 r"(?:^|[.!?]\s+)(?:dringend|bitte) (?:um )?hilfe\b",
+                 # "Ich bräuchte mal euren Rat: …"
                  r"\b(?:ich|wir) (?:bräuchte|bräuchten|brauche|brauchen|benötige|benötigen) (?:mal |dringend |bitte )?"
                  r"(?:euren|eure|deinen|deine|ihren|ihre) (?:rat|hilfe|tipps?|input)\b",
                  r"\b(?:wäre|wären) (?:ich |wir )?(?:euch |ihnen )?(?:sehr |echt |wirklich |total |super |für )?dankbar\b",
@@ -718,6 +723,9 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                  r"(?= me\b| us\b| out\b| with\b| please\b| i\b| i'|\s*[,.!:)]|\s*$)",
                  r"\bif (?:anyone|someone|somebody) (?:here )?(?:has|knows|got) (?:any |a )?(?:suggestions?|recommendations?|"
                  r"ideas?|tips?|advice|a fix|a solution)\b",
+                 # "… I tried to factory reset but it didn't solve my problem. Please help" (a sentence that
+                 # opens with it: 11 of 12 labelled posts; the other quotes what not to post)
+                 r"(?:^|[.!?]\s+)(?:please|urgent|urgently need) help\b",
                  # "I was wondering if any of you guys could share your settings", "… if someone could
                  # give a second opinion" (labelled posts: 4 of 4 requests)
                  r"\bwondering if (?:anyone|anybody|someone|somebody|any of you|you guys)\b",
@@ -777,9 +785,9 @@ GUIDE_VETO: dict[str, str] = {
 GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzeichen|dinge|wege|signs|ways|reasons|tips|"
                          r"questions|mistakes|things)\b", re.IGNORECASE)
 STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden",
-                              "schwanke"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
+                              "schwanke", "hilfe"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
                                                                   "want to know", "wanted to know", "looking for",
-                                                                  "searching for", "decide between")}
+                                                                  "searching for", "decide between", "help")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
 DIRECT_OPENINGS: dict[str, list[str]] = {
