@@ -216,8 +216,10 @@ class Service:
                 other = try_acquire(s, LEADER_LOCK, self.holder, self.lock_timeout)
             if other is not None:
                 raise LeaderLockHeld(other, self.lock_timeout)
-        event(log, "service.started", role="worker" if self.worker else "leader", holder=self.holder, pid=os.getpid())
+        # the handlers first: "service.started" tells a supervisor (and the tests) that SIGTERM now
+        # shuts down cleanly; logged before them, a SIGTERM right after the line killed the process
         self._install_signals()
+        event(log, "service.started", role="worker" if self.worker else "leader", holder=self.holder, pid=os.getpid())
         _ACTIVE = self
         try:
             if self.with_dashboard:
