@@ -312,6 +312,10 @@ DIRECT = [
     ("en", "experience", "Heat pumps", "Who has experience with heat pumps in a townhouse?"),
     ("de", "experience", "Wärmepumpe", "Wer hat Erfahrung mit Wärmepumpen im Reihenhaus?"),
     ("en", "comparison", "Slow website", "Our website is painfully slow and the support does not answer. Worth switching hosts?"),
+    ("en", "recommendation", "", "English-speaking GP in Stuttgart? My German is not good enough for medical stuff yet."),
+    ("de", "recommendation", "", "Englischsprachiger Hausarzt in Stuttgart? Mein Freund spricht noch kaum Deutsch."),
+    ("en", "supplier", "Peanut butter", "Is there a place that sells American style peanut butter around here?"),
+    ("de", "supplier", "Erdnussbutter", "Gibt es hier einen Laden, der amerikanische Erdnussbutter verkauft?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),

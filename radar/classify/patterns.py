@@ -320,7 +320,8 @@ _PRO_DE = (r"(?:\w*(?:installateur|handwerker|elektriker|klempner|maler|dachdeck
 _LOCAL_DE = (r"\w*(?:friseur|tierarzt|zahnarzt|arzt|ärztin|physiotherapeut|schneider|werkstatt|handwerker|restaurant|café|cafe|"
              r"kneipe|bar|kita|schule|fahrschule|apotheke|fitnessstudio)\w*")
 _LOCAL_EN = (r"(?:hairdresser|barber|salon|vet|dentist|doctor|physio|tailor|restaurant|cafe|bar|daycare|school|pharmacy|gym|"
-             r"mechanic|plumber|electrician|lawyer|accountant|shop|store|garage)s?")
+             r"mechanic|plumber|electrician|lawyer|accountant|shop|store|garage|gp|therapist|physician|pediatrician|"
+             r"optician)s?")
 _PRO_EN = (r"(?:plumber|electrician|mechanic|contractor|lawyer|attorney|accountant|cpa|bookkeeper|handyman|roofer|painter|"
            r"locksmith|realtor|real estate agent|tax (?:advisor|preparer|professional)|financial advisor|architect|inspector|"
            r"notary|consultant|freelancer|developer|designer|photographer|cleaner|landscaper|exterminator|professional|"
@@ -370,6 +371,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # Internetanbieter in München?" (not "Vorschläge für weitere Daten?", feedback on a show-off,
             # nor a poll about the reader: "Bester Moment in deinem Leben?")
             r"^\W*empfehlung(?:en)? (?:für|zu)\b",
+            # a provider and a place, asked as a title: "Englischsprachiger Hausarzt in Stuttgart?"
+            r"^\W*(?:[\w-]+ ){0,3}" + _LOCAL_DE + r" (?:in|bei|um|nahe) [\w -]{2,30}\?",
             r"^\W*(?:beste[rsn]?|günstigste[rsn]?|gute[rsn]?) (?![^?]*\b(?:deine[mnrs]?|eure[mnrs]?|euer|dein|ihr)\b)[\w -]{2,40} "
             r"(?:in|für|bei|um) [^?]{1,40}\?",
             # "Worauf sollte man beim Kauf achten?"; "Welche Haftpflichtversicherung habt ihr?",
@@ -412,6 +415,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Wo lasst ihr eure Reifen wechseln?", "Wo gibt es die beste Pizza in Stuttgart?"
             r"\bwo (?:lasst|lässt|kauft|bestellt|holt|bekommt) ihr\b",
             r"\bwo (?:gibt es|gibts|gibt's|bekommt man|findet man) (?:die|den|das) beste[nr]?\b",
+            # "Gibt es hier einen Laden, der amerikanische Erdnussbutter verkauft?"
+            r"\bgibt es (?:hier |in \w+ |in der nähe )?(?:einen|eine|irgendeinen) (?:laden|shop|geschäft|markt|händler|stelle|ort)\b"
+            r"[^?]{0,40}\b(?:verkauft|anbietet|hat|führt)\b",
         ],
         "best": [r"\bwas (?:ist|sind) (?:der|die|das) beste[n]?\b" + _GAP % 50 + r"\bfür\b"],
         "comparison": [r"\bwas (?:ist|wäre) besser\b", r"\bwelche[rs]? (?:ist|wäre) besser\b",
@@ -556,6 +562,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Best broadband provider in Manchester?", "Good programmable robot kit for teens?" (8 of 8
             # labelled posts; not a poll about the reader: "Best moment in your life?")
             r"^\W*(?:best|cheapest|good|reliable|decent) (?![^?]*\b(?:your|you)\b)[\w -]{2,40} (?:in|near|for|around) [^?]{1,40}\?",
+            # a provider and a place, asked as a title: "English-speaking GP in Stuttgart?"
+            r"^\W*(?:[\w-]+ ){0,3}" + _LOCAL_EN + r" (?:in|near|around) [\w -]{2,30}\?",
             # "Want to switch from Mailchimp. What are people using these days?"
             r"\bwhat (?:are|do) (?:people|you all|you guys|folks|others|y'all) (?:using|use)\b",
             # "Which password manager do you use as a family?" (1 of 1)
@@ -618,6 +626,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # headline "Where are the best bank holiday deals?")
             r"\bwhere do (?:you|you guys|y'all|people|locals) (?:go|get|buy|shop|take)\b",
             r"\bwhere(?:'s| is| can i (?:find|get)) the best\b",
+            # "Is there a place that sells American peanut butter around here?"
+            r"\bis there (?:a|any) (?:place|shop|store|anywhere|somewhere) (?:that|which|where|to) (?:sells|i can|you can|one can|"
+            r"buy|get)\b",
         ],
         "experience": [
             r"\b(?:has|have) (?:anyone|anybody|any of you)\b" + _GAP % 40 + r"\b(?:used|tried|experience)\b",
