@@ -316,6 +316,8 @@ DIRECT = [
     ("de", "recommendation", "", "Englischsprachiger Hausarzt in Stuttgart? Mein Freund spricht noch kaum Deutsch."),
     ("en", "supplier", "Peanut butter", "Is there a place that sells American style peanut butter around here?"),
     ("de", "supplier", "Erdnussbutter", "Gibt es hier einen Laden, der amerikanische Erdnussbutter verkauft?"),
+    ("de", "supplier", "", "Ich such nen zuverlässigen Umzugshelfer für nächsten Samstag, 3 Stunden, zahle gut"),
+    ("de", "recommendation", "Strom", "Welcher Stromanbieter ist gerade am günstigsten? Meiner will 40 Cent."),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -416,6 +418,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Best moment in your life?", ""),
     ("de", "Bester Moment in deinem Leben?", ""),
     ("de", "Stuttgart Open Data", "Ich habe eine interaktive Karte gebaut. Vorschläge für weitere Daten?"),
+    ("de", "", "ich such mal raus den Artikel, moment!"),
     ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

@@ -388,6 +388,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwelche[nrs]? [\w-]+ (?:nutzt|verwendet|benutzt) ihr\b",
             # "Welches CRM lässt sich am besten mit Outlook verbinden?"
             r"\bwelche[nrs]? (?:[\w-]+ ){0,2}(?:lässt sich|eignet sich|ist) am besten\b",
+            # "Welcher Stromanbieter ist gerade am günstigsten?"
+            r"\bwelche[rsn]? (?:[\w-]+ ){0,2}(?:ist|sind|wäre) (?:gerade |aktuell |momentan |derzeit |denn )?am "
+            r"(?:günstigsten|besten|zuverlässigsten)\b",
             # "Wir wollen weg von Mailchimp. Was nutzt man da heutzutage?"
             r"\bwas (?:nutzt|verwendet|benutzt|nimmt) man (?:(?:da|dafür|heute|heutzutage|so)\s*)*(?:\?|für|als|zum|zur)",
             # "Welches Handy würdet ihr für meine Oma kaufen?"
@@ -703,6 +706,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
 DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
     "de": {
         "provider": [r"\b(?:ich suche|wir suchen|suche|suchen) (?:hier )?jemanden\b(?!,? (?:zum|für) (?:reden|quatschen))",
+                     # "Ich such nen zuverlässigen Umzugshelfer für Samstag", "Wir suchen einen Steuerberater"
+                     r"\b(?:ich|wir) (?:suche|such|suchen) (?:noch )?(?:nen|'nen|einen|eine|ne) (?:\w+ )?(?:\w*helfer(?:in)?|"
+                     + _PRO_DE + r")\b",
                      # "Wir brauchen jemanden, der uns das Bad fliest."
                      r"\b(?:ich|wir) (?:brauche|brauchen|benötige|benötigen|bräuchte|bräuchten) (?:dringend |noch |hier )?jemanden\b"
                      r"(?!,? (?:zum|für) (?:reden|quatschen))"],
@@ -795,7 +801,7 @@ GUIDE_VETO: dict[str, str] = {
 }
 GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzeichen|dinge|wege|signs|ways|reasons|tips|"
                          r"questions|mistakes|things)\b", re.IGNORECASE)
-STATEMENT_TRIGGERS = {"de": ("jemand", "dankbar", "falls", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden",
+STATEMENT_TRIGGERS = {"de": ("jemand", "such", "dankbar", "falls", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden",
                               "schwanke", "hilfe"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
                                                                   "want to know", "wanted to know", "looking for",
                                                                   "searching for", "decide between", "help")}
@@ -804,6 +810,8 @@ _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
 DIRECT_OPENINGS: dict[str, list[str]] = {
     # "Suche einen Steuerberater", "Wir suchen …", not the headline "Suche nach dem Täter"
     "de": [r"^" + _HELLO["de"] + r"(?:ich|wir) (?:suche|suchen)\b(?!\s+(?:nicht|nichts|kein\w*|niemand\w*)\b)",
+           # the spoken "Ich such nen …" (with what is sought: not "ich such mal raus den Artikel")
+           r"^" + _HELLO["de"] + r"ich such (?:nen|'nen|ne|einen|eine|ein|jemand\w*)\b",
            r"^" + _HELLO["de"] + r"suche\s+(?!nach\b)\w",
            r"^" + _HELLO["de"] + r"(?:(?:ich )?bin|(?:wir )?sind) auf der suche\b"],
     # "Looking for a bookkeeper", not the headline "Looking for the Higgs boson"
