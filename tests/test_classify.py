@@ -318,6 +318,9 @@ DIRECT = [
     ("de", "supplier", "Erdnussbutter", "Gibt es hier einen Laden, der amerikanische Erdnussbutter verkauft?"),
     ("de", "supplier", "", "Ich such nen zuverlässigen Umzugshelfer für nächsten Samstag, 3 Stunden, zahle gut"),
     ("de", "recommendation", "Strom", "Welcher Stromanbieter ist gerade am günstigsten? Meiner will 40 Cent."),
+    ("en", "supplier", "", "need someone to help me move a couch next saturday, 2 hours, will pay"),
+    ("en", "recommendation", "Phone plan", "what's the cheapest phone plan right now? mine wants $60"),
+    ("en", "recommendation", "", "Recs for a family-friendly hotel in Munich? Traveling with two kids in July."),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),

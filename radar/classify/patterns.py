@@ -540,7 +540,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "recommendation": [
             r"\b(?:can|could|would) (?:anyone|someone|you|somebody|you guys|y'all)\b" + _GAP % 60 + r"\b(?:recommend|suggest)\b",
             r"\bany (?:good )?(?:recommendations|suggestions)\b",
-            r"\brecommendations? (?:for|on)\b",
+            r"\b(?:recommendations?|recs?) (?:for|on)\b",
+            # "what's the cheapest phone plan right now?" (1 of 1 labelled posts)
+            r"\bwhat(?:'s| is| are) the (?:cheapest|most reliable|best value)\b",
             # "What are some good places to eat?", "What are the hidden gems of Stuttgart?"
             r"\bwhat are (?:some|the|your)\b" + _GAP % 30 + r"\b(?:hidden gems|must-sees?|good (?:places|spots|options))\b",
             r"\bwhat (?:would|do) you (?:recommend|suggest)\b",
@@ -734,6 +736,9 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
         "seek": [r"\b(?:i'm|im|i am|we're|we are) (?:currently |now |still )?(?:looking|searching) for "
                  r"(?:a|an|some|recommendations|someone)\b"],
         "provider": [r"\b(?:hoping|trying) to find (?:someone|somebody)\b",
+                     # "need someone to help me move a couch next saturday, will pay" (opening a sentence: not
+                     # a story's "I'm diabetic and I need someone to check my blood sugar")
+                     r"(?:^|[.!?]\s+)(?:i |we )?need (?:someone|somebody) (?:to|who)\b",
                      r"\blooking for (?:someone|somebody) (?:who|to|that|with)\b",
                      r"\bif (?:anyone|someone|somebody) (?:here )?(?:is selling|sells|rents|offers)\b"],
         "help": [r"\bif (?:anyone|someone|somebody) (?:here )?(?:could|can) (?:help|recommend|suggest|point me|advise)"
