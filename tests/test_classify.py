@@ -265,7 +265,7 @@ DIRECT = [
     ("de", "recommendation", "Frühstück", "Wo kann man in Stuttgart am Wochenende schön frühstücken?"),
     ("de", "recommendation", "Locken", "Welcher Friseur in Stuttgart kann mit Locken umgehen?"),
     ("de", "recommendation", "Schneider", "Meine Jacke hat einen Riss. Wer macht in Stuttgart gute Änderungen?"),
-    ("de", "recommendation", "Steuererklärung", "Lohnsteuerhilfeverein oder Steuerberater? Was ist für Angestellte mit Vermietung sinnvoller?"),
+    ("de", "comparison", "Steuererklärung", "Lohnsteuerhilfeverein oder Steuerberater? Was ist für Angestellte mit Vermietung sinnvoller?"),
     ("en", "recommendation", "Brunch", "Where's a nice place for brunch on weekends?"),
     ("en", "recommendation", "Tailor", "My favorite jacket has a tear. Who does good alterations around here?"),
     ("en", "recommendation", "Emergency vet", "Our dog ate something. Which vet has an emergency service today?"),
@@ -321,6 +321,14 @@ DIRECT = [
     ("en", "supplier", "", "need someone to help me move a couch next saturday, 2 hours, will pay"),
     ("en", "recommendation", "Phone plan", "what's the cheapest phone plan right now? mine wants $60"),
     ("en", "recommendation", "", "Recs for a family-friendly hotel in Munich? Traveling with two kids in July."),
+    ("de", "comparison", "Abmahnung", "Ich habe eine Abmahnung wegen eines Fotos bekommen, 1.500 Euro. Zahlen oder Anwalt?"),
+    ("en", "comparison", "Copyright letter", "Got a letter over a photo on our website demanding $1,500. Pay or get a lawyer?"),
+    ("de", "experience", "Tesla", "Welche Erfahrungen habt ihr mit Tesla-Werkstätten gemacht?"),
+    ("en", "experience", "Tesla", "What has your experience been with Tesla service centers?"),
+    ("de", "supplier", "Videokassetten", "Gibt es in Stuttgart jemanden, der alte Videokassetten digitalisiert?"),
+    ("en", "supplier", "VHS", "Is there anyone in Austin who digitizes old VHS tapes?"),
+    ("de", "supplier", "Zahnriemen", "Wie teuer ist ungefähr ein neuer Zahnriemen beim Golf 7?"),
+    ("en", "supplier", "Timing belt", "How much is a timing belt replacement on a 2015 Golf roughly?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),

@@ -428,7 +428,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "Reparieren oder gleich neu?"
                        r"\b(?:reparieren|reparatur) oder (?:gleich |lieber )?(?:neu|ersetzen|austauschen|neukauf|neu kaufen)\b",
                        # "Lexoffice, sevDesk oder was ganz anderes?"
-                       r"(?:\boder|,) (?:was|etwas) (?:ganz )?anderes\s*\?"],
+                       r"(?:\boder|,) (?:was|etwas) (?:ganz )?anderes\s*\?",
+                       # "1.500 Euro Abmahnung. Zahlen oder Anwalt?"
+                       r"\boder (?:zum |einen |eine |nen )?" + _PRO_DE + r"\s*\?"],
         "provider": [# "Hat jemand noch einen Gutschein übrig?", "… ein Bahn-Coupon abzugeben?" (2 of 2 requests)
                      r"\bhat (?:hier )?(?:jemand|wer|einer|irgendwer) (?:[\w-]+ ){0,5}(?:übrig|abzugeben|zu verkaufen|zu verschenken)\b",
                      r"\b(?:kennt|weiß) (?:hier )?(?:jemand|ihr|wer)\b" + _GAP % 30
@@ -449,6 +451,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      # "Wie findet man einen seriösen Dachdecker?"
                      r"\bwie (?:findet man|finde ich|finden wir) (?:hier |in \w+ )?(?:einen|eine|ein) (?:\w+ )?(?:seriöse[nrs]?|"
                      r"gute[nrs]?|zuverlässige[nrs]?|günstige[nrs]?|vernünftige[nrs]?|bezahlbare[nrs]?)\b",
+                     # "Gibt es in Stuttgart jemanden, der alte Videokassetten digitalisiert?", "Wie teuer ist
+                     # ungefähr ein neuer Zahnriemen?"
+                     r"\bgibt es (?:hier |in \w+ |in der nähe )?(?:jemanden|wen)\b,? (?:der|die)\b",
+                     r"\bwie teuer (?:ist|wäre|wird) (?:ungefähr |etwa |so )?(?:ein|eine|der|die|das)\b",
                      # "Macht sowas jemand hier aus der Region?"
                      r"\b(?:macht|machen|bietet|kann) (?:sowas|so etwas|so was|das) (?:hier )?(?:jemand|wer|einer|irgendwer)\b",
                      r"\bwen (?:ruft|fragt|kontaktiert) man\b",
@@ -460,6 +466,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             + r"\berfahrung(?:en)? (?:gemacht )?(?:mit|bei|beim|zu|zum|zur|in|im|an)\b",
             r"\b(?:eure|deine) erfahrungen (?:mit|zu)\b",
             r"\bwer (?:hier )?hat (?:schon )?erfahrung(?:en)? (?:mit|bei|zu)\b",
+            r"\bwelche erfahrungen habt ihr (?:mit|bei)\b",
             r"^erfahrung(?:en)? mit\b",
             # "Wie macht ihr das bei euch?", "Wie habt ihr das gelöst?" (asked of peers who solved it)
             r"\bwie (?:macht|handhabt|löst|regelt|organisiert) ihr (?:das|es)\b",
@@ -596,7 +603,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        r"^\W*(?:is it )?worth (?:switching|upgrading|buying|getting|paying)\b",
                        r"\b(?:repair|fix|repairing|fixing) (?:it |this )?or (?:replace|replacing|buy a new|buy new|get a new)\b",
                        # "QuickBooks or Xero or something else?" (1 of 1)
-                       r"(?:\bor|,) something else\s*\?"],
+                       r"(?:\bor|,) something else\s*\?",
+                       # "… demanding $1,500. Pay or get a lawyer?"
+                       r"\bor (?:get|hire|call|see|ask) (?:a|an) " + _PRO_EN + r"\s*\?"],
         "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
                      r"\b(?:does|do) (?:anybody|anyone|you) know (?:a|an|of a|of an|any) (?:good |reliable |decent )?"
                      r"(?:company|shop|store|service|provider|vendor|contractor|agency|consultant|freelancer|mechanic|plumber|lawyer|accountant)\b",
@@ -605,6 +614,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\bdo (?:i|we) (?:really |even |actually )?need (?:a|an|to hire an?|to see an?) (?:\w+ )?" + _PRO_EN + r"\b",
                      r"\b(?:what|how much) (?:does|do|would|will|should|might) (?:a|an) (?:\w+ )?" + _PRO_EN
                      + r" (?:usually |typically |normally )?(?:charge|cost|ask)\b",
+                     # "Is there anyone in Austin who digitizes VHS tapes?", "How much is a timing belt replacement?"
+                     r"\bis there (?:anyone|anybody|someone|somebody) (?:in \w+ |around here |nearby )(?:who|that)\b",
+                     r"\bhow much (?:is|would|does|will) (?:a|an|the) (?:[\w-]+ ){0,3}(?:replacement|repair|installation|service|"
+                     r"fix|job|inspection)\b",
                      # "What's the going rate for a cleaner?"
                      r"\bwhat(?:'s| is) the going rate\b",
                      # "What kind of budget should we expect?", "How much would it cost to redo …?", "Who do
@@ -639,6 +652,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:has|have) (?:anyone|anybody|any of you)\b" + _GAP % 40 + r"\b(?:used|tried|experience)\b",
             r"\bany experiences? (?:with|using)\b",
             r"\bwho (?:here )?has (?:any )?experience (?:with|using|in)\b",
+            r"\bwhat(?:'s| has| have| is| are| were) (?:been )?your experiences? (?:been )?(?:with|using)\b",
             # "How do you handle IT in your small business?" (a business's practice, not "How do you manage
             # your bookmarks?", a poll), "Does anyone have the same problem and how did you fix it?" (1 of 1)
             r"\bhow do (?:you|you guys|y'all|other \w+) (?:handle|manage|deal with|organi[sz]e|do)\b[^?]{0,40}"
