@@ -329,6 +329,10 @@ DIRECT = [
     ("en", "supplier", "VHS", "Is there anyone in Austin who digitizes old VHS tapes?"),
     ("de", "supplier", "Zahnriemen", "Wie teuer ist ungefähr ein neuer Zahnriemen beim Golf 7?"),
     ("en", "supplier", "Timing belt", "How much is a timing belt replacement on a 2015 Golf roughly?"),
+    ("en", "support", "ER bill", "Got a $400 bill from the ER even though I have insurance. Is this something I can dispute?"),
+    ("en", "support", "HOA fine", "Our HOA is fining us for a shed that was approved 3 years ago. Where do we even start?"),
+    ("en", "support", "Rear-ended", "Got rear-ended yesterday, the other driver's insurance is ignoring my calls. Next steps?"),
+    ("de", "support", "Buchhaltung", "Ich mache mich selbstständig und habe keine Ahnung von Buchhaltung. Wo fange ich am besten an?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),

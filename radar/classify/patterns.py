@@ -536,6 +536,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:bin ich|sind wir|ist man) (?:\w+ )?verpflichtet\b",
             # "Ist es normal, dass der Vermieter 200 Euro für die Endreinigung verlangt?"
             r"\bist (?:es|das) (?:normal|üblich),? (?:dass|wenn)\b[^?]{0,60}\b(?:verlangt|kostet|zahlen|bezahlen|euro|€|\d)",
+            # "Wo fange ich am besten an?"
+            r"\bwo (?:fange|fängt) (?:ich|man|wir) (?:da )?(?:am besten )?an\b",
             # "Zahlt da die Hausratversicherung?"
             r"\b(?:zahlt|übernimmt|greift|deckt) (?:da |das |hier )?(?:die|meine|unsere|eine) \w*versicherung\b",
             r"\bwelche (?:möglichkeiten|optionen) (?:habe|hab|hätte|haben) (?:ich|wir)\b",
@@ -709,6 +711,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bis (?:it|this|that) normal (?:for|that|to)\b[^?]{0,60}\b(?:charge|charging|pay|paying|cost|fee|£|\$|€|\d)",
             # "How do you get a dermatologist appointment quickly?"
             r"\bhow (?:do|can) (?:you|i|one) get (?:a|an) (?:\w+ ){0,2}(?:appointment|quote|estimate|refund|replacement)\b",
+            # "Where do I start? TIA" (3 of 3 labelled posts), "Is this something I can dispute?", "…
+            # insurance is ignoring my calls. Next steps?"
+            r"\bwhere (?:do|should|would|can) (?:i|we) (?:even )?(?:start|begin)\b",
+            r"\bis (?:this|that|it) something (?:i|we) (?:can|should|could)\b",
+            r"^\W*(?:what are )?(?:my |our |the )?next steps\s*\?",
             # "Would renters insurance cover that?"
             r"\b(?:would|will|does|do) (?:my |our |the )?(?:\w+ )?insurance (?:cover|pay)\b",
             r"\bshould (?:i|we) (?:\w+ ){0,2}(?:take it (?:back )?to (?:the|a|my) \w+|(?:call|see|hire|contact|get|talk to) "
