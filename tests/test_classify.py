@@ -333,6 +333,18 @@ DIRECT = [
     ("en", "support", "HOA fine", "Our HOA is fining us for a shed that was approved 3 years ago. Where do we even start?"),
     ("en", "support", "Rear-ended", "Got rear-ended yesterday, the other driver's insurance is ignoring my calls. Next steps?"),
     ("de", "support", "Buchhaltung", "Ich mache mich selbstständig und habe keine Ahnung von Buchhaltung. Wo fange ich am besten an?"),
+    # the computer-help forum's pleas, often without a question mark
+    ("de", "support", "Treiber", "Nach dem Update startet die Grafikkarte nicht mehr. Hoffe jemand kann mir da helfen. Vielen Dank im voraus!"),
+    ("de", "support", "PopUps", "Ein Trojaner öffnet ständig PopUps, auch wenn die Seiten geblockt werden. Ich hoffe auf baldige Hilfe!"),
+    ("de", "support", "Lüfter", "Der Lüfter dreht ständig hoch, Virenscanner findet nichts. Kann mir da vieleicht jemand helfen. Gruß Micha"),
+    ("de", "support", "Datei", "Ich kann die Datei weder mit Avira noch selbst löschen. Nun brauche ich wieder mal eure Hilfe"),
+    ("de", "support", "Ruckeln", "Egal was ich mache, der PC stockt. So ich bitte um eure Hilfe und zahlreiche Antworten."),
+    ("de", "support", "Trojaner", "Das Programm findet den Trojaner nicht. Wer kann mir sagen wie ich diesen Trojaner löschen kann?"),
+    ("de", "support", "Brenner", "Für ein Firmwareupdate sollte der Brenner auf Master laufen, was macht man da? Danke"),
+    ("de", "support", "Abgesicherter Modus", "Tool installiert, abgesicherter Modus geht aber nicht. Was nun? Danke für die Antwort!"),
+    ("de", "support", "Hitze", "Im Sommer stürzt der PC beim Spielen ab. Habt ihr einen Lösungsvorschlag, um den Fehler zu beheben?"),
+    ("de", "support", "Platten umstecken", "Der Controller meldet Fehler. Kennt jemand das Problem? Kann ich die Platten umstecken?"),
+    ("de", "support", "Neustart", "Jetzt kommt derselbe Fehler wie oben. Könnt ihr mir einen Tip geben, was ich nun tun soll?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -434,6 +446,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Bester Moment in deinem Leben?", ""),
     ("de", "Stuttgart Open Data", "Ich habe eine interaktive Karte gebaut. Vorschläge für weitere Daten?"),
     ("de", "", "ich such mal raus den Artikel, moment!"),
+    ("de", "Turm", "Was ist das für ein Turm in der Ferne? Hat jemand eine Idee?"),
     ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

@@ -488,7 +488,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Könnte mir jemand erklären, wie die Grundsteuer berechnet wird?", "Könnt ihr mir einen Tipp
             # geben, wie …?", "Noch jemand eine Idee, bevor ich den Kundendienst rufe?"
             r"\b(?:kann|könnte|könnt) (?:mir|uns) (?:hier )?(?:jemand|wer|einer|irgendwer) erklären,? (?:wie|wo|ob|wann|was|warum|wieso)\b",
-            r"\b(?:könnt|könntet|kann|könnte) (?:ihr|mir|jemand) (?:mir |uns )?(?:einen |ein paar )?(?:tipp|tipps|rat|ratschlag|hinweis)\w* geben\b",
+            r"\b(?:könnt|könntet|kann|könnte) (?:ihr|mir|jemand) (?:mir |uns )?(?:einen |ein paar )?(?:tipp?s?|rat|ratschlag|hinweis)\w* geben\b",
             r"^\W*(?:noch )?(?:jemand|wer|irgendwer|irgendjemand) (?:hier )?(?:eine |ne |'ne )?idee\b",
             # "Wie handele ich nun am besten weiter?", "Wie gehen wir am besten vor?"
             r"\bwie (?:\w+ ){1,2}(?:ich|wir) (?:\w+ ){0,3}am besten\b",
@@ -536,6 +536,15 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:bin ich|sind wir|ist man) (?:\w+ )?verpflichtet\b",
             # "Ist es normal, dass der Vermieter 200 Euro für die Endreinigung verlangt?"
             r"\bist (?:es|das) (?:normal|üblich),? (?:dass|wenn)\b[^?]{0,60}\b(?:verlangt|kostet|zahlen|bezahlen|euro|€|\d)",
+            # the computer-help forum's asks (labelled posts: 1 of 1 each; "Was nun?" 2 of 2): "Wer kann mir
+            # sagen, wie ich diesen Trojaner lösche?", "… was macht man da?", "Habt ihr einen
+            # Lösungsvorschlag?", "Kennt jemand das Problem?" (not "Hat jemand eine Idee?" alone: the city
+            # forum's curiosity and civic questions, 2 of 3 not requests)
+            r"\bwer kann (?:mir|uns) (?:sagen|erklären|verraten),? (?:wie|wo|ob|was) \w+",
+            r"\bwas macht man (?:da|dagegen|in so einem fall|jetzt)\b",
+            r"^\W*(?:und )?was nun\s*\?",
+            r"\b(?:habt ihr|hat jemand|hättet ihr) (?:\w+ ){0,3}(?:eine |einen |ne )?(?:lösung|lösungsvorschlag|lösungsansatz)\b",
+            r"\bkennt (?:jemand|ihr|wer) (?:das|dieses) problem\b",
             # "Wo fange ich am besten an?"
             r"\bwo (?:fange|fängt) (?:ich|man|wir) (?:da )?(?:am besten )?an\b",
             # "Zahlt da die Hausratversicherung?"
@@ -739,7 +748,16 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
         "comparison": [r"\bkann mich nicht entscheiden zwischen\b|\bschwanke zwischen\b"],
         # "Für Tipps wäre ich dankbar", "Ich wäre euch sehr dankbar, wenn …" (conditional: asks); the
         # present "bin dankbar für …" only with what is asked for, not "für jeden Tag"
-        "help": [# "… PowerPoint stürzt ständig ab. Dringend Hilfe!", "Bitte um Hilfe"
+        "help": [# the computer-help forum's pleas, often without a question mark (1 of 1 labelled posts each):
+                 # "Hoffe jemand kann mir da helfen.", "Ich hoffe auf baldige Hilfe!", "Kann mir da vieleicht
+                 # jemand helfen …", "Nun brauche ich wieder mal eure Hilfe", "So ich bitte um eure Hilfe"
+                 r"\bhoffe,? (?:dass )?(?:mir )?(?:jemand|ihr|einer|wer)\b[^.!?]{0,30}\b(?:helfen|weiterhelfen)\b",
+                 r"\bhoffe auf (?:eure |baldige |schnelle )*(?:hilfe|antwort(?:en)?|tipps)\b",
+                 r"\b(?:kann|könnte) (?:da |hier |mir |uns )*(?:vielleicht |vieleicht |bitte |evtl\.? )?(?:jemand|wer|einer|"
+                 r"irgendwer) (?:\w+ ){0,3}(?:helfen|weiterhelfen)\b",
+                 r"\b(?:brauche|bräuchte|benötige) (?:ich|wir) (?:\w+ ){0,3}(?:eure|deine|ihre) (?:hilfe|rat|tipps?)\b",
+                 r"\bbitte (?:um )?(?:eure|deine|ihre) (?:hilfe|rat|unterstützung|antworten)\b",
+                 # "… PowerPoint stürzt ständig ab. Dringend Hilfe!", "Bitte um Hilfe"
                  r"(?:^|[.!?]\s+)(?:dringend|bitte) (?:um )?hilfe\b",
                  # "Ich bräuchte mal euren Rat: …"
                  r"\b(?:ich|wir) (?:bräuchte|bräuchten|brauche|brauchen|benötige|benötigen) (?:mal |dringend |bitte )?"
@@ -827,7 +845,7 @@ GUIDE_VETO: dict[str, str] = {
 }
 GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzeichen|dinge|wege|signs|ways|reasons|tips|"
                          r"questions|mistakes|things)\b", re.IGNORECASE)
-STATEMENT_TRIGGERS = {"de": ("jemand", "such", "dankbar", "falls", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden",
+STATEMENT_TRIGGERS = {"de": ("jemand", "such", "dankbar", "falls", "hoffe", "bitte", "brauche", "bräuchte", "benötige", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden",
                               "schwanke", "hilfe"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
                                                                   "want to know", "wanted to know", "looking for",
                                                                   "searching for", "decide between", "help")}
