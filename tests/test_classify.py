@@ -345,6 +345,8 @@ DIRECT = [
     ("de", "support", "Hitze", "Im Sommer stürzt der PC beim Spielen ab. Habt ihr einen Lösungsvorschlag, um den Fehler zu beheben?"),
     ("de", "support", "Platten umstecken", "Der Controller meldet Fehler. Kennt jemand das Problem? Kann ich die Platten umstecken?"),
     ("de", "support", "Neustart", "Jetzt kommt derselbe Fehler wie oben. Könnt ihr mir einen Tip geben, was ich nun tun soll?"),
+    ("de", "support", "SMART", "Beim Booten kommt S.M.A.R.T. Status BAD, mit F1 fährt der PC weiter hoch. MFG (bitte um schnelle antwort)"),
+    ("de", "support", "HijackThis", "Der Virenscanner meldet seit gestern Funde. Ich hoffe sehr auf Hilfe. Danke schon mal im Voraus!"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -447,6 +449,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Stuttgart Open Data", "Ich habe eine interaktive Karte gebaut. Vorschläge für weitere Daten?"),
     ("de", "", "ich such mal raus den Artikel, moment!"),
     ("de", "Turm", "Was ist das für ein Turm in der Ferne? Hat jemand eine Idee?"),
+    ("de", "", "@user bitte um Antwort wie siehts bei euch aus in der Belegschaft bei Frauen und Männern"),
     ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

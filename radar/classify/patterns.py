@@ -752,7 +752,10 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                  # "Hoffe jemand kann mir da helfen.", "Ich hoffe auf baldige Hilfe!", "Kann mir da vieleicht
                  # jemand helfen …", "Nun brauche ich wieder mal eure Hilfe", "So ich bitte um eure Hilfe"
                  r"\bhoffe,? (?:dass )?(?:mir )?(?:jemand|ihr|einer|wer)\b[^.!?]{0,30}\b(?:helfen|weiterhelfen)\b",
-                 r"\bhoffe auf (?:eure |baldige |schnelle )*(?:hilfe|antwort(?:en)?|tipps)\b",
+                 r"\bhoffe (?:sehr |echt )?auf (?:eure |baldige |schnelle )*(?:hilfe|antwort(?:en)?|tipps)\b",
+                 # "(bitte um schnelle antwort)" (not a commenter's "@MEDIUM bitte um Antwort wie …")
+                 r"\bbitte um (?:eure |eine )?(?:hilfe|rat|unterstützung)\b",
+                 r"\bbitte um (?:eine )?(?:schnelle|baldige) (?:antwort|hilfe|rückmeldung)\b",
                  r"\b(?:kann|könnte) (?:da |hier |mir |uns )*(?:vielleicht |vieleicht |bitte |evtl\.? )?(?:jemand|wer|einer|"
                  r"irgendwer) (?:\w+ ){0,3}(?:helfen|weiterhelfen)\b",
                  r"\b(?:brauche|bräuchte|benötige) (?:ich|wir) (?:\w+ ){0,3}(?:eure|deine|ihre) (?:hilfe|rat|tipps?)\b",
