@@ -332,6 +332,9 @@ DIRECT = [
     ("en", "support", "ER bill", "Got a $400 bill from the ER even though I have insurance. Is this something I can dispute?"),
     ("en", "support", "HOA fine", "Our HOA is fining us for a shed that was approved 3 years ago. Where do we even start?"),
     ("en", "support", "Rear-ended", "Got rear-ended yesterday, the other driver's insurance is ignoring my calls. Next steps?"),
+    ("en", "recommendation", "Boundary dispute", "Anyone recommend a decent solicitor for a boundary dispute? Neighbour moved the fence."),
+    ("en", "support", "Bathroom", "Tradesman did a terrible job on our bathroom and won't come back. What are our rights here?"),
+    ("en", "recommendation", "Energy", "Which energy supplier are you all with? Mine's gone up again."),
     ("de", "support", "Buchhaltung", "Ich mache mich selbstständig und habe keine Ahnung von Buchhaltung. Wo fange ich am besten an?"),
     # the computer-help forum's pleas, often without a question mark
     ("de", "support", "Treiber", "Nach dem Update startet die Grafikkarte nicht mehr. Hoffe jemand kann mir da helfen. Vielen Dank im voraus!"),

@@ -589,6 +589,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"^\W*(?:[\w-]+ ){0,3}" + _LOCAL_EN + r" (?:in|near|around) [\w -]{2,30}\?",
             # "Want to switch from Mailchimp. What are people using these days?"
             r"\bwhat (?:are|do) (?:people|you all|you guys|folks|others|y'all) (?:using|use)\b",
+            # "Anyone recommend a decent solicitor for a boundary dispute?", "Which energy supplier are you all with?"
+            r"^\W*(?:does )?(?:anyone|anybody|someone) (?:here )?(?:recommend|suggest)\b",
+            r"\bwhich (?:[\w-]+ ){0,2}(?:supplier|provider|bank|insurer|company|isp|carrier|network)s? (?:are|is) (?:you|you all|"
+            r"you guys|y'all|everyone) (?:with|using)\b",
             # "Which password manager do you use as a family?" (1 of 1)
             r"\bwhich (?:[\w-]+ ){1,2}do (?:you|you guys|y'all|people) use\b",
             # "Where's a nice place for brunch?", "Who does good alterations around here?", "Which vet has an
@@ -713,7 +717,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"is good|repairs|fixes|sells|offers)\b",
             # a customer's own problem and the step to take: "What are my options?", "Should I take it
             # back to the shop?", "Should we call a plumber?" (no labelled post asks so)
-            r"\bwhat are (?:my|our) options\b",
+            r"\bwhat are (?:my|our) (?:options|rights)\b",
             # "What would you do in my situation?" (not the poll "What would you do with $5,000,000?")
             r"\bwhat would you do in my (?:situation|position|shoes|place)\b",
             # "Is it normal for a landlord to charge £200 for a clean?" (money: not "Is it normal that …" about people)
