@@ -453,6 +453,11 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "", "ich such mal raus den Artikel, moment!"),
     ("de", "Turm", "Was ist das für ein Turm in der Ferne? Hat jemand eine Idee?"),
     ("de", "", "@user bitte um Antwort wie siehts bei euch aus in der Belegschaft bei Frauen und Männern"),
+    # a service word inside another word, or a title-like "<provider> in <place>?" that is a question
+    ("de", "Zeitplan", "Wie ist das machbar bei so wenig Zeit?"),
+    ("de", "Lärm", "Welcher Nachbar hat heute Nacht so laut Musik gehört?"),
+    ("de", "Entwurf", "Ist das so besser oder optimaler?"),
+    ("en", "Closed", "Why is the shop in town closed today?"),
     ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

@@ -37,23 +37,6 @@ _ABBREVIATION = re.compile(r"(?:^|[\s(])(?:z\.\s?b|bzw|ca|evtl|ggf|inkl|vgl|nr|s
 _ORDINAL = re.compile(r"(?:^|\s)\d{1,2}$")
 _ORDINAL_NEXT = re.compile(r"\s+(?!(?:ich|wir|du|ihr|er|sie|es|man|das|dies|der|die|und|aber|dann|danach|jetzt|"
                            r"heute|also|da|doch|nun|seit|mein|meine|unser|unsere)\b)\w", re.IGNORECASE)
-
-
-def sentence_ends(text: str, lang: str) -> list[int]:
-    """Offsets where the sentences of ``text`` end (the last one is ``len(text)``), not after an
-    abbreviation's or a German ordinal's full stop."""
-    ends = []
-    for m in _SENT_END.finditer(text):
-        s, e = m.span()
-        if text[s:e] == "." and e < len(text):
-            before = text[max(0, s - 8):s]
-            if _ABBREVIATION.search(before) or (lang == "de" and _ORDINAL.search(before)
-                                                 and _ORDINAL_NEXT.match(text, e)):
-                continue
-        ends.append(e)
-    if not ends or ends[-1] < len(text):
-        ends.append(len(text))
-    return ends
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 _DIGIT = re.compile(r"\d")
 _RUNS = re.compile(r"\s+|\S+")  # \s is str.isspace(), the white space spaCy's tokenizer splits on
@@ -566,9 +549,9 @@ class Analyzer:
         if any(m.group in veto and not m.in_question and m.phrase.lower() in veto[m.group] for m in matches):
             return []
         # an article's teaser: its own phrases stated, or a list title ("5 Tipps …", "5 signs …")
-        guide = self._guide[lang]
         if (title and patterns.GUIDE_TITLE.search(title)) \
-                or any(not q and guide.search(text, s, e) for s, e, q in zip(starts, ends, is_q)):
+                or any(not is_q[min(bisect.bisect_right(ends, g.start()), len(ends) - 1)]
+                       for g in self._guide[lang].finditer(text)):
             return []
         questions, openings, statements = self._direct[lang]
         out: list[tuple[str, str]] = []
@@ -594,7 +577,7 @@ class Analyzer:
         # ("Elektriker für Altbau"), in its body's first sentence ("Hallo, wir suchen einen …")
         openings_of = [opening]
         if title and body:
-            openings_of.append(body[:sentence_ends(body, lang)[0]].strip())
+            openings_of.append(body[:first_sentence_end(body, lang)].strip())
         for rx in openings:
             hit = next((op for op in openings_of if rx.search(op)), None)
             if hit:
@@ -607,6 +590,33 @@ class Analyzer:
                 and m.group(1).strip().lower() != m.group(2).strip().lower():  # not "X or X?"
             out.append(("comparison", title))
         return out
+
+
+def _iter_sentence_ends(text: str, lang: str):
+    """Offsets where the sentences of ``text`` end, in order, not after an abbreviation's or a German
+    ordinal's full stop (the end of the text is not included unless a mark is there)."""
+    for m in _SENT_END.finditer(text):
+        s, e = m.span()
+        if text[s:e] == "." and e < len(text):
+            before = text[max(0, s - 8):s]
+            if _ABBREVIATION.search(before) or (lang == "de" and _ORDINAL.search(before)
+                                                 and _ORDINAL_NEXT.match(text, e)):
+                continue
+        yield e
+
+
+def sentence_ends(text: str, lang: str) -> list[int]:
+    """Offsets where the sentences of ``text`` end (the last one is ``len(text)``), not after an
+    abbreviation's or a German ordinal's full stop."""
+    ends = list(_iter_sentence_ends(text, lang))
+    if not ends or ends[-1] < len(text):
+        ends.append(len(text))
+    return ends
+
+
+def first_sentence_end(text: str, lang: str) -> int:
+    """Where the first sentence of ``text`` ends (only as far into the text as needed)."""
+    return next(_iter_sentence_ends(text, lang), len(text))
 
 
 def _phrase(m: re.Match) -> str:

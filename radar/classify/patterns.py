@@ -310,15 +310,17 @@ COMPARISON_QUESTION = re.compile(r"\b(\w[\w.+-]*) (?:or|oder) (\w[\w.+-]*)(?: \w
 _GAP = r"(?:[^?]{0,%d})"
 # the trades and professions a customer asks about ("Brauche ich einen Steuerberater …?", "What does a
 # plumber charge …?"): naming one turns a question into a request for a provider
-_PRO_DE = (r"(?:\w*(?:installateur|handwerker|elektriker|klempner|maler|dachdecker|steuerberater|anwalt|anwältin|werkstatt|"
+_PRO_DE = (r"(?:(?:maler|malermeister|\w*(?:installateur|handwerker|elektriker|klempner|dachdecker|steuerberater|anwalt|anwältin|werkstatt|"
            r"schreiner|tischler|gärtner|fliesenleger|gutachter|notar|makler|berater|beraterin|architekt|agentur|dienstleister|"
            r"umzugsfirma|reinigungsfirma|schlüsseldienst|kammerjäger|heizungsbauer|sanitär|mechaniker|fachmann|fachfrau|profi|"
-           r"beauftragte|putzfrau|putzkraft|reinigungskraft|haushaltshilfe|babysitter|tagesmutter|nachhilfelehrer|fotograf)"
+           r"beauftragte|putzfrau|putzkraft|reinigungskraft|haushaltshilfe|babysitter|tagesmutter|nachhilfelehrer|fotograf))"
            r"(?:in|en|s|n)?)")
 # local services a city forum asks for ("Welcher Friseur kann mit Locken umgehen?", "Which vet has an
 # emergency service today?")
-_LOCAL_DE = (r"\w*(?:friseur|tierarzt|zahnarzt|arzt|ärztin|physiotherapeut|schneider|werkstatt|handwerker|restaurant|café|cafe|"
-             r"kneipe|bar|kita|schule|fahrschule|apotheke|fitnessstudio)\w*")
+# (compounds end in the service, "Hausarzt", "Fahrschule"; only a short ending after it: "\w*bar\w*" was
+# "machbar", "Nachbar")
+_LOCAL_DE = (r"(?:\w*(?:friseur|arzt|ärztin|physiotherapeut|schneider|werkstatt|handwerker|restaurant|café|cafe|kneipe|"
+             r"schule|apotheke|fitnessstudio)(?:in|e|en|es|s|n)?|kitas?|bars?)")
 _LOCAL_EN = (r"(?:hairdresser|barber|salon|vet|dentist|doctor|physio|tailor|restaurant|cafe|bar|daycare|school|pharmacy|gym|"
              r"mechanic|plumber|electrician|lawyer|accountant|shop|store|garage|gp|therapist|physician|pediatrician|"
              r"optician)s?")
@@ -372,7 +374,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # nor a poll about the reader: "Bester Moment in deinem Leben?")
             r"^\W*empfehlung(?:en)? (?:für|zu)\b",
             # a provider and a place, asked as a title: "Englischsprachiger Hausarzt in Stuttgart?"
-            r"^\W*(?:[\w-]+ ){0,3}" + _LOCAL_DE + r" (?:in|bei|um|nahe) [\w -]{2,30}\?",
+            # (not a question opened by a question word or a verb: "Wie ist das machbar bei so wenig Zeit?")
+            r"^\W*(?!(?:warum|wieso|weshalb|was|wer|wann|wie|wo|ist|sind|war|hat|haben|kann|können|wird|werden|gibt|darf|"
+            r"soll)\b)(?:[\w-]+ ){0,3}" + _LOCAL_DE + r" (?:in|bei|um|nahe) [\w -]{2,30}\?",
             r"^\W*(?:beste[rsn]?|günstigste[rsn]?|gute[rsn]?) (?![^?]*\b(?:deine[mnrs]?|eure[mnrs]?|euer|dein|ihr)\b)[\w -]{2,40} "
             r"(?:in|für|bei|um) [^?]{1,40}\?",
             # "Worauf sollte man beim Kauf achten?"; "Welche Haftpflichtversicherung habt ihr?",
@@ -586,7 +590,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # labelled posts; not a poll about the reader: "Best moment in your life?")
             r"^\W*(?:best|cheapest|good|reliable|decent) (?![^?]*\b(?:your|you)\b)[\w -]{2,40} (?:in|near|for|around) [^?]{1,40}\?",
             # a provider and a place, asked as a title: "English-speaking GP in Stuttgart?"
-            r"^\W*(?:[\w-]+ ){0,3}" + _LOCAL_EN + r" (?:in|near|around) [\w -]{2,30}\?",
+            # (not a question opened by a question word or a verb: "Why is the shop in town closed?")
+            r"^\W*(?!(?:why|what|who|when|how|where|is|are|was|were|did|does|do|has|have|can|could|would|will|should)\b)"
+            r"(?:[\w-]+ ){0,3}" + _LOCAL_EN + r" (?:in|near|around) [\w -]{2,30}\?",
             # "Want to switch from Mailchimp. What are people using these days?"
             r"\bwhat (?:are|do) (?:people|you all|you guys|folks|others|y'all) (?:using|use)\b",
             # "Anyone recommend a decent solicitor for a boundary dispute?", "Which energy supplier are you all with?"
