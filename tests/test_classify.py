@@ -350,6 +350,24 @@ DIRECT = [
     ("de", "support", "Neustart", "Jetzt kommt derselbe Fehler wie oben. Könnt ihr mir einen Tip geben, was ich nun tun soll?"),
     ("de", "support", "SMART", "Beim Booten kommt S.M.A.R.T. Status BAD, mit F1 fährt der PC weiter hoch. MFG (bitte um schnelle antwort)"),
     ("de", "support", "HijackThis", "Der Virenscanner meldet seit gestern Funde. Ich hoffe sehr auf Hilfe. Danke schon mal im Voraus!"),
+    # a fault report: the author's own device or appliance fails (the tech-support forum's posts
+    # mostly describe and do not ask), and the shortest pleas
+    ("en", "support", "", "My desktop stopped displaying to the screen. I upgraded the CPU, mobo and RAM last week."),
+    ("en", "support", "", "I have all the parts plugged in but my PC won't turn on. Fans spin for a second, then nothing."),
+    ("en", "support", "", "At 2:20 am every day the internet cuts out for a few minutes and I have no clue what could be causing it."),
+    ("en", "support", "", "I have random fps drops in every game and i have no idea why. Got an fx 8350 and 16gb ram."),
+    ("en", "support", "Boiler", "My boiler keeps shutting off every couple of hours, the pressure looks fine."),
+    ("en", "support", "", "Newegg keeps telling me that my cvv2 code doesn't work. Idk if it's my debit card. Pls help"),
+    ("en", "support", "", "Need help bad. The laptop shows a black screen after the BIOS update."),
+    ("de", "support", "", "Mein Laptop startet seit dem Update nicht mehr, die Lampe blinkt nur orange."),
+    ("de", "support", "Therme", "Meine Gastherme zeigt seit heute früh keine Flamme mehr, Störung F28."),
+    ("de", "support", "Absturz", "Mein Rechner stürzt beim Spielen ständig ab, die Temperaturen sind normal."),
+    ("de", "support", "Drucker", "Der Treiber ist neu installiert, trotzdem druckt mein Drucker nur noch leere Seiten."),
+    ("de", "support", "WLAN", "Seit gestern verbindet sich mein Handy nicht mehr mit dem WLAN und ich habe keine Ahnung, woran das liegt."),
+    ("en", "support", "Laptop won't turn on after BIOS update", "Updated the BIOS yesterday, now nothing. I tried another charger."),
+    ("en", "support", "PC randomly restarting while gaming", "It happens every 20 minutes or so, temps look fine to me."),
+    ("de", "support", "PC startet nicht mehr nach Stromausfall", "Seit dem Gewitter gestern bleibt der Bildschirm schwarz, ich komme nicht ins BIOS."),
+    ("de", "support", "Waschmaschine pumpt nicht ab", "Unsere Bosch ist vier Jahre alt, das Flusensieb habe ich schon gereinigt."),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -459,6 +477,20 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Entwurf", "Ist das so besser oder optimaler?"),
     ("en", "Closed", "Why is the shop in town closed today?"),
     ("en", "", "$Boss: Yes. $Me: How did you manage to get your print outs from the printer over there?"),
+    # a fault report needs the author's own thing, failing now, in the author's own words
+    ("en", "", "The train won't stop at Vaihingen today, the whole line is closed."),
+    ("en", "", "I finished my old build last year so I won't post pictures of it again."),
+    ("en", "", "My car wouldn't start that morning, so I walked, and that is how I met my wife."),
+    ("en", "", "Years ago at the call centre my app was not working for a week and nobody cared."),
+    ("en", "", "I sip my coffee, the phone rings. \"Good morning, my computer won't connect to the internet.\" Here we go."),
+    ("en", "", "> Cust: Hi, I bought a monitor this week and my laptop isn't working with it.\n\nReader, it was the cable."),
+    ("en", "Need help with your taxes? Our advisers are ready.", "Need help? Book a call today."),
+    ("de", "", "Der Zug fährt heute nicht, die Heizung im Hotel ging auch nicht. Toller Urlaub."),
+    ("de", "", "Mein Chef sagt, „mein Rechner startet nicht mehr“ heißt bei ihm: Monitor aus."),
+    # a title naming a fault: a link title without a body, a news item's summary
+    ("en", "iPhone 15 won't charge past 80 percent by default", ""),
+    ("en", "iPhone 15 won't charge past 80 percent by default", "Apple says the limit protects the battery in the long run."),
+    ("de", "Heizung springt nicht an? Das sind die häufigsten Ursachen", "Der Ratgeber erklärt, was Hausbesitzer tun können."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

@@ -192,6 +192,7 @@ class Analyzer:
             self.matcher[lang] = m
         self._direct = {lang: patterns.direct_patterns(lang) for lang in LANGS}
         self._direct_titles = {lang: patterns.direct_title_patterns(lang) for lang in LANGS}
+        self._direct_faults = {lang: patterns.direct_fault_patterns(lang) for lang in LANGS}
         self._guide = {lang: re.compile(patterns.GUIDE_VETO[lang], re.IGNORECASE) for lang in LANGS}
         self._names = feature_names()
 
@@ -572,6 +573,18 @@ class Analyzer:
             for form, rx in statements:
                 if (m := rx.search(text)):
                     out.append((form, _phrase(m)))
+        faults, fault_title = self._direct_faults[lang]
+        if any(w in low_text for w in patterns.FAULT_TRIGGERS.get(lang, ())):
+            # the owner's own words, not a support worker's story quoting a caller ("> Cust: … my laptop
+            # isn't working", "\"Good morning, my computer won't connect …\"")
+            for rx in faults:
+                if (m := next((m for m in rx.finditer(text) if not _in_quote(text, m.start())), None)):
+                    out.append(("support", _phrase(m)))
+                    break
+        # the title names the fault, the body tells one's own case (a news summary does not say "I")
+        if title and body and fault_title is not None and (m := fault_title.search(title)) \
+                and _FIRST_PERSON[lang].search(body):
+            out.append(("support", _phrase(m)))
         opening = title if title else text[starts[0]:ends[0]].strip()
         # a post opens with what it seeks in its title or, under a title that names the thing
         # ("Elektriker für Altbau"), in its body's first sentence ("Hallo, wir suchen einen …")
@@ -590,6 +603,23 @@ class Analyzer:
                 and m.group(1).strip().lower() != m.group(2).strip().lower():  # not "X or X?"
             out.append(("comparison", title))
         return out
+
+
+_FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|ive|my|me)\b", re.IGNORECASE),
+                 "de": re.compile(r"\b(?:ich|mein\w*|mir|mich|wir|unser\w*)\b", re.IGNORECASE)}
+
+
+def _in_quote(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies in quoted speech: its line is a Markdown quote ("> …") or a quotation mark
+    opened before it on the line is not closed ("…", „…“, “…”)."""
+    line = text[text.rfind("\n", 0, pos) + 1:pos]
+    if line.lstrip().startswith(">"):
+        return True
+    if line.count('"') % 2:
+        return True
+    if "„" in line:
+        return line.count("„") > line.count("“")
+    return line.count("“") > line.count("”")
 
 
 def _iter_sentence_ends(text: str, lang: str):

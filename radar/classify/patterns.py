@@ -799,7 +799,10 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                  r"ideas?|tips?|advice|a fix|a solution)\b",
                  # "… I tried to factory reset but it didn't solve my problem. Please help" (a sentence that
                  # opens with it: 11 of 12 labelled posts; the other quotes what not to post)
-                 r"(?:^|[.!?]\s+)(?:please|urgent|urgently need) help\b",
+                 r"(?:^|[.!?]\s+)(?:please|pls|plz|urgent|urgently need) help\b",
+                 # "Need help bad.", "I really need help with this" (a sentence that opens with it and does
+                 # not ask: "Need help with your taxes? Call us" is an advert)
+                 r"(?:^|[.!?]\s+)(?:i |we )?(?:really |desperately |urgently )?need (?:some |urgent |your )?help\b(?![^.!?\n]*\?)",
                  # "I was wondering if any of you guys could share your settings", "… if someone could
                  # give a second opinion" (labelled posts: 4 of 4 requests)
                  r"\bwondering if (?:anyone|anybody|someone|somebody|any of you|you guys)\b",
@@ -829,7 +832,8 @@ DIRECT_TITLES: dict[str, dict[str, list[str]]] = {
                            # "Recommendations for securing your server" (plural without a request word)
                            r"^(?:(?:i )?(?:need|seeking|looking for|want|any|best) (?:a |some )?recommendations?|"
                            r"recommendation) (?:for|on)\b"],
-        "help": [r"^(?:i )?(?:need|needing) (?:some |urgent |your )?(?:help|advice)\b"],
+        # not an advert's "Need help with your taxes? Our advisers …" (a question, then a statement)
+        "help": [r"^(?:i )?(?:need|needing) (?:some |urgent |your )?(?:help|advice)\b(?![^.!?\n]*\?)"],
     },
 }
 # The job-advert and offer phrases that rule out a direct form ("Wir suchen einen Elektriker
@@ -895,6 +899,64 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
 
 TITLE_TRIGGERS = {"de": ("empf", "gesucht", "brauche", "benötige"), "en": ("recommend", "suggest", "need")}
 
+# A fault report: the author's own device or appliance fails ("my PC won't turn on", "Mein Laptop
+# startet nicht mehr", "Meine Therme zeigt keine Flamme"). In a help forum that is the request itself
+# (support a repair shop, an IT service or a craftsman answers), asked or not: the tech-support
+# forum's posts mostly describe and do not ask (labelled posts: 16 requests more, none of the
+# support workers' stories once quoted speech is left out). Only the owner's ("my", "mein") things,
+# not the railway's or a hotel's ("Der Zug fährt nicht", "Die Heizung ging nicht"), not a story's
+# past ("my car wouldn't start, so I …"), in the device's own clause ("my old build so I won't
+# post" is not one). Looked for only where one of ``FAULT_TRIGGERS`` occurs.
+_DEVICES_EN = (r"(?:pc|computer|laptop|desktop|macbook|mac|imac|phone|iphone|ipad|tablet|monitor|screen|display|"
+               r"printer|router|modem|wifi|wi-fi|internet|keyboard|mouse|headphones|earbuds|headset|speakers?|tv|"
+               r"console|ps4|ps5|xbox|gpu|graphics card|cpu|motherboard|mobo|ssd|hdd|hard drive|external drive|"
+               r"usb drive|usb stick|charger|battery|fans?|build|rig|server|nas|camera|car|boiler|furnace|heater|"
+               r"dishwasher|washing machine|washer|dryer|fridge|freezer|air conditioner|water heater|microphone|mic|"
+               r"webcam|bluetooth|audio|sound|wireless|ethernet|os|windows|bios|drivers?|app)")
+_DEVICES_DE = (r"(?:pc|rechner|computer|laptop|notebook|macbook|mac|handy|smartphone|iphone|tablet|ipad|drucker|"
+               r"router|fritzbox|fritz!box|wlan|internet|monitor|bildschirm|fernseher|tv|tastatur|maus|festplatte|"
+               r"ssd|grafikkarte|akku|ladegerät|auto|wagen|heizung|therme|gastherme|boiler|waschmaschine|"
+               r"spülmaschine|geschirrspüler|kühlschrank|trockner|konsole|ps4|ps5|xbox|kamera|server|nas|"
+               r"lüfter|mikrofon|headset|kopfhörer|lautsprecher|windows|bios|treiber|app)")
+# what the device does not do (English: the negation, then the verb; not a story's "my app was not working")
+_FAULT_VERB_EN = (r"(?<!was )(?<!were )(?<!had )(?:won't|wont|will not|doesn't|doesnt|does not|isn't|is not|not|can't|cant|cannot|keeps|stopped|"
+                  r"refuses to|randomly|suddenly|no longer)\b(?: \w+){0,2}? ?(?:turn(?:ing)? on|boot(?:ing|s)?|"
+                  r"start(?:ing|s)?(?! to\b)|work(?:ing|s)?|connect(?:ing|s)?|charg(?:e|ing|es)|show(?:ing|s)? up|"
+                  r"load(?:ing|s)?|detect(?:ing|s|ed)?|recogni[sz](?:e|ing|es|ed)|crash(?:ing|es)?|freez(?:e|ing|es)|"
+                  r"shut(?:ting|s)? (?:down|off)|restart(?:ing|s)?|disconnect(?:ing|s)?|overheat(?:ing|s)?|leak(?:ing|s)?|"
+                  r"post(?:ing|s)?|display(?:ing|s)?|power(?:ing|s)? on|respond(?:ing|s)?|drain(?:ing|s)?|cool(?:ing|s)?|"
+                  r"heat(?:ing|s)?|spin(?:ning|s)?|flush(?:ing|es)?|print(?:ing|s)?|ignit(?:e|ing|es))\b")
+# (German: the verb, then the negation; or a separable verb's fault: "stürzt ständig ab")
+_FAULT_VERB_DE_WORDS = (r"(?:startet|bootet|geht|funktioniert|lädt|reagiert|springt|verbindet sich|erkennt|zeigt|"
+                        r"schaltet sich|heizt|läuft|fährt|druckt|pumpt|schleudert|spült|kühlt|trocknet|zündet)")
+_FAULT_NEG_DE = r"(?: \w+){0,3}? ?(?:nicht|nicht mehr|kein(?:e|en)?|nur noch)\b"
+_FAULT_VERB_DE = (_FAULT_VERB_DE_WORDS + r"\b" + _FAULT_NEG_DE
+                  + r"|(?:stürzt|hängt sich|friert|schaltet sich)(?: \w+){0,3}? (?:ab|auf|ein|aus)\b")
+# the rest of the device's clause: no other subject or clause between ("my old build so I won't post")
+_CLAUSE_EN = r"(?:(?!\b(?:so|but|and|because|then|when|i|you|he|she|we|they|it)\b)[^.!?,;:()\n]){0,50}?"
+_CLAUSE_DE = r"(?:(?!\b(?:aber|und|weil|dann|wenn|als|ich|du|er|sie|wir|ihr|es)\b)[^.!?,;:()\n]){0,50}?"
+DIRECT_FAULTS: dict[str, list[str]] = {
+    "en": [r"\bmy (?:\w+[ -]){0,3}?" + _DEVICES_EN + r"\b" + _CLAUSE_EN + r"\b" + _FAULT_VERB_EN,
+           # "… and I have no idea why", "no clue what could be causing it"
+           r"\b(?:i have|i've got|i got|have) no (?:idea|clue) (?:why|what(?:'s| is| could be| might be)? ?(?:causing|wrong|"
+           r"going on|happening)|how to (?:fix|solve)|what to do)\b"],
+    "de": [r"\bmein(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _CLAUSE_DE + r"\b(?:" + _FAULT_VERB_DE + r")",
+           # the verb first: "… trotzdem druckt mein Drucker nur noch leere Seiten", "Seit gestern startet
+           # mein PC nicht mehr"
+           r"\b" + _FAULT_VERB_DE_WORDS + r" mein(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _FAULT_NEG_DE,
+           r"\b(?:ich habe|hab|habe) keine ahnung,? (?:woran|warum|wieso|was) (?:das|es)? ?(?:liegt|liegen|los ist|kaputt)\b"],
+}
+FAULT_TRIGGERS = {"en": ("my ", "no idea", "no clue"), "de": ("mein", "keine ahnung")}
+# A forum post's title that names the fault ("Laptop won't turn on after BIOS update", "PC startet
+# nicht mehr nach Stromausfall") above a body that tells one's own case: looked for only in a title
+# with a body that says "I"/"ich" (a news site's link title has no body, its summary no "I":
+# "iPhone won't charge past 80 % by default").
+FAULT_TITLES: dict[str, str] = {
+    "en": r"^(?:(?:my|new|old|the|a) )?(?:[\w-]+ ){0,3}?" + _DEVICES_EN + r"s?\b(?: \w+){0,2}? " + _FAULT_VERB_EN,
+    "de": r"^(?:(?:mein(?:e|en)?|neuer?|alter?|der|die|das) )?(?:[\w-]+ ){0,3}?" + _DEVICES_DE + r"\b(?: \w+){0,2}? (?:"
+          + _FAULT_VERB_DE + r")",
+}
+
 
 def direct_title_patterns(lang: str) -> list[tuple[str, re.Pattern]]:
     """Compiled ``(form, expression)`` of :data:`DIRECT_TITLES` for ``lang``."""
@@ -907,3 +969,10 @@ def direct_patterns(lang: str) -> tuple[list[tuple[str, re.Pattern]], list[re.Pa
     qs = [(form, re.compile(p, re.IGNORECASE)) for form, ps in DIRECT_QUESTIONS.get(lang, {}).items() for p in ps]
     st = [(form, re.compile(p, re.IGNORECASE)) for form, ps in DIRECT_STATEMENTS.get(lang, {}).items() for p in ps]
     return qs, [re.compile(p, re.IGNORECASE) for p in DIRECT_OPENINGS.get(lang, [])], st
+
+
+def direct_fault_patterns(lang: str) -> tuple[list[re.Pattern], re.Pattern | None]:
+    """Compiled :data:`DIRECT_FAULTS` and :data:`FAULT_TITLES` of ``lang``."""
+    title = FAULT_TITLES.get(lang)
+    return ([re.compile(p, re.IGNORECASE) for p in DIRECT_FAULTS.get(lang, [])],
+            re.compile(title, re.IGNORECASE) if title else None)
