@@ -368,6 +368,15 @@ DIRECT = [
     ("en", "support", "PC randomly restarting while gaming", "It happens every 20 minutes or so, temps look fine to me."),
     ("de", "support", "PC startet nicht mehr nach Stromausfall", "Seit dem Gewitter gestern bleibt der Bildschirm schwarz, ich komme nicht ins BIOS."),
     ("de", "support", "Waschmaschine pumpt nicht ab", "Unsere Bosch ist vier Jahre alt, das Flusensieb habe ich schon gereinigt."),
+    # what software exists for a task (the softwarerecs titles)
+    ("en", "recommendation", "Is there a cross-platform C library for terminal input with filtering?", ""),
+    ("en", "recommendation", "Are there any free computer apps to manage an auto parts store?", ""),
+    ("en", "recommendation", "Does a 3rd-party batch shell exist?", ""),
+    ("en", "recommendation", "What is a good free Win 11 program to write to DVD?", ""),
+    ("en", "recommendation", "What are some good libraries for task queueing that provide a dashboard?", ""),
+    ("de", "recommendation", "Was ist ein gutes Programm für die Buchhaltung?", ""),
+    ("de", "recommendation", "Kanban", "Gibt es sowas wie Trello, nur auf Deutsch und DSGVO-konform?"),
+    ("de", "recommendation", "PDF", "Existiert ein kostenloses Tool, das mehrere PDFs zu einer Datei zusammenfügt?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -482,6 +491,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "", "I finished my old build last year so I won't post pictures of it again."),
     ("en", "", "My car wouldn't start that morning, so I walked, and that is how I met my wife."),
     ("en", "", "Years ago at the call centre my app was not working for a week and nobody cared."),
+    ("en", "Is there a relation between software and art?", ""),
+    ("de", "Filmabend", "Was ist ein guter Film für heute Abend?"),
     ("en", "", "I sip my coffee, the phone rings. \"Good morning, my computer won't connect to the internet.\" Here we go."),
     ("en", "", "> Cust: Hi, I bought a monitor this week and my laptop isn't working with it.\n\nReader, it was the cable."),
     ("en", "Need help with your taxes? Our advisers are ready.", "Need help? Book a call today."),

@@ -342,6 +342,16 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Was sind die hidden gems von Stuttgart?", "Was sind eure Geheimtipps?"
             r"\bwas (?:sind|wären) (?:die|eure|deine|so|ein paar)\b" + _GAP % 30
             + r"\b(?:hidden gems|geheimtipps?|empfehlungen|tipps)\b",
+            # "Was ist ein gutes Programm für die Buchhaltung?", "Gibt es sowas wie Trello auf Deutsch?",
+            # "Existiert ein Tool, das PDFs zusammenfügt?" (the English forms of the softwarerecs titles; a
+            # product or provider named, not "Was ist ein guter Film?")
+            r"\bwas (?:ist|wäre|sind|wären) (?:denn )?(?:ein|eine|einige|so)? ?(?:gute[rsn]?|empfehlenswerte[rsn]?|brauchbare[rsn]?|"
+            r"zuverlässige[rsn]?|günstige[rsn]?|kostenlose[rsn]?) (?:\w+ ){0,2}?(?:app|tool|programm|software|alternative|"
+            r"anbieter|dienstleister|lösung|plugin|erweiterung|webseite|plattform|werkstatt|firma|gerät|drucker|laptop|"
+            r"router)\w*",
+            r"\bgibt es (?:so )?(?:etwas|sowas|so etwas|was) (?:ähnliches |vergleichbares )?wie\b",
+            r"\bexistiert (?:ein|eine|so ein|sowas|irgendein)\w*\b" + _GAP % 60
+            + r"\b(?:app|tool|programm|software|plugin|erweiterung|dienst|anbieter|lösung)\w*",
             # "Was könnte man in Köln an einem Samstag unternehmen?"
             r"\bwas (?:kann|könnte|sollte) (?:man|ich|wir)\b" + _GAP % 50
             + r"\b(?:unternehmen|besuchen|erleben|anschauen|ansehen|essen gehen)\b",
@@ -572,12 +582,22 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhat (?:do|does) (?:you|everyone|everybody|people|y'all)(?: guys| all| folks| here)? use (?:for|to|as)\b",
             # "… We are still on spreadsheets. What do you guys use?"
             r"\bwhat (?:do|does) (?:you|everyone|everybody|people|y'all)(?: guys| all| folks| here)? use\s*\?",
-            r"\bis there (?:a|an|any) (?:good |decent |free |cheap |reliable |simple )?(?:app|tool|software|service|program|"
-            r"website|site|plugin|library|alternative)\b",
+            # "Is there a cross-platform C library for …?", "Are there any free apps to manage …?", "Is there
+            # some program I can use for this?" (the softwarerecs titles: 62 more of 62; not "Is there a
+            # relation between software and art?", nor a bare "Is there a solution?" to one's problem)
+            r"\b(?:is|are) there (?:a|an|any|some)? ?(?:(?!between\b|of\b|with\b|and\b)[\w-]+ ){0,3}?(?:apps?|tools?|software|"
+            r"services?|programs?|websites?|sites?|plugins?|add-ons?|extensions?|librar(?:y|ies)|alternatives?|replacements?|"
+            r"ides?|editors?|frameworks?|platforms?|(?<!a )(?<!any )(?<!some )solutions?|utilit(?:y|ies)|apis?|"
+            r"providers?)\b",
+            # "Does a 3rd-party batch shell exist?", "Does any JMESPath linter exist at all?"
+            r"\bdoes (?:a|an|any|such an?) [^?]{0,80}\bexist\b",
             # "Which Microsoft 365 license do we need?", "What's a good option for a small business?" (5
             # of 5 labelled posts), "Does a heat pump even make sense in an old house?"
             r"\bwhich (?:[\w-]+ ){0,3}(?:do|would|should) (?:i|we) need\b",
-            r"\bwhat(?:'s| is| are| would be) (?:a |some )?good (?:option|choice|solution|tool|app|software|provider|service)s?\b",
+            # "What is a good free Win 11 program to write to DVD?", "What are some good libraries for …?" (13
+            # more labelled posts; 1 r/AskReddit poll: "What's a good date other than dinner and a movie?")
+            r"\bwhat(?:'s| is| are| would be) (?:a |an |some )?(?:good|decent|reliable|solid|cheap|inexpensive|free|simple|"
+            r"lightweight|easy|recommended)\b",
             r"\b(?:does|would|do) (?:it|that|this|(?:an? )?(?:[\w-]+ ){0,2}[\w-]+) (?:even |really |still )?make sense\b",
             # "Which laptop makes sense for around $1000?", "Is there a good repair shop around here?" (not
             # "Which Star Wars movie is the best?")
