@@ -377,6 +377,19 @@ DIRECT = [
     ("de", "recommendation", "Was ist ein gutes Programm für die Buchhaltung?", ""),
     ("de", "recommendation", "Kanban", "Gibt es sowas wie Trello, nur auf Deutsch und DSGVO-konform?"),
     ("de", "recommendation", "PDF", "Existiert ein kostenloses Tool, das mehrere PDFs zu einer Datei zusammenfügt?"),
+    # a small firm's buying questions
+    ("de", "recommendation", "Kassensystem für Café", "Ich eröffne im Frühjahr ein kleines Café. Welches Kassensystem ist GoBD-konform und nicht zu teuer?"),
+    ("de", "experience", "ERP für Großhandel", "Wir evaluieren gerade ein ERP-System (35 Mitarbeiter). Hat jemand Vergleichswerte zu Kosten und Einführungsdauer?"),
+    ("de", "supplier", "Webseite", "Was kostet ungefähr eine einfache Webseite für einen Handwerksbetrieb, wenn man sie machen lässt?"),
+    ("de", "supplier", "Dachrinne", "Bei uns tropft es an der Dachrinne. Muss da ein Dachdecker ran oder kann ich das selbst abdichten?"),
+    ("de", "supplier", "Fenster von 1985", "Lohnt sich der Austausch und mit welchen Kosten muss man für ein Einfamilienhaus rechnen?"),
+    ("de", "recommendation", "Backup", "Wir sichern auf eine externe Festplatte. Was nehmt ihr für Backups in einer kleinen Kanzlei?"),
+    # (asks which to choose: a recommendation)
+    ("de", "recommendation", "Buchhaltung", "Der Steuerberater rät zu DATEV oder Lexoffice. Womit habt ihr gute Erfahrungen gemacht?"),
+    ("de", "supplier", "Server im Keller", "Unser Server ist 9 Jahre alt. Wer kann uns da beraten?"),
+    ("en", "recommendation", "POS for a cafe", "Opening a small cafe in spring. Which POS system is reliable and not too expensive?"),
+    ("en", "experience", "ERP", "We're evaluating an ERP for our wholesale business. Does anyone have ballpark numbers on cost and rollout time?"),
+    ("en", "supplier", "Website cost", "Roughly how much does it cost to have a simple website built for a plumbing business?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -493,6 +506,11 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "", "Years ago at the call centre my app was not working for a week and nobody cared."),
     ("en", "Is there a relation between software and art?", ""),
     ("de", "Filmabend", "Was ist ein guter Film für heute Abend?"),
+    # polls of favourites, a tower, a court
+    ("de", "Umfrage", "Welches ist euer Lieblingscafé in der Innenstadt? Bin gespannt!"),
+    ("en", "Favourite cafe in Leeds?", ""),
+    ("de", "Turm", "Welcher Turm ist das in der Ferne?"),
+    ("de", "", "Muss da jetzt wirklich ein Gericht entscheiden? Lächerlich."),
     ("en", "", "I sip my coffee, the phone rings. \"Good morning, my computer won't connect to the internet.\" Here we go."),
     ("en", "", "> Cust: Hi, I bought a monitor this week and my laptop isn't working with it.\n\nReader, it was the cable."),
     ("en", "Need help with your taxes? Our advisers are ready.", "Need help? Book a call today."),

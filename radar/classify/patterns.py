@@ -342,6 +342,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Was sind die hidden gems von Stuttgart?", "Was sind eure Geheimtipps?"
             r"\bwas (?:sind|wären) (?:die|eure|deine|so|ein paar)\b" + _GAP % 30
             + r"\b(?:hidden gems|geheimtipps?|empfehlungen|tipps)\b",
+            # "Welches Kassensystem ist GoBD-konform und nicht zu teuer?" (a product named: not "Welcher Turm
+            # ist das?")
+            r"\bwelche[srnm]? (?:[\w-]+ ){0,2}?[\w-]*(?:system|software|programm|app|tool|anbieter|dienstleister|gerät|"
+            r"drucker|laptop|notebook|router|kasse|lösung|tarif|versicherung|konto|plattform|hoster|provider)(?:e|en|s)? "
+            r"(?:ist|sind|wäre|wären|eignet|eignen|taugt|taugen|lohnt|könnt|würdet|nutzt|nehmt|habt|empfehlt)\b",
             # "Was ist ein gutes Programm für die Buchhaltung?", "Gibt es sowas wie Trello auf Deutsch?",
             # "Existiert ein Tool, das PDFs zusammenfügt?" (the English forms of the softwarerecs titles; a
             # product or provider named, not "Was ist ein guter Film?")
@@ -356,7 +361,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwas (?:kann|könnte|sollte) (?:man|ich|wir)\b" + _GAP % 50
             + r"\b(?:unternehmen|besuchen|erleben|anschauen|ansehen|essen gehen)\b",
             # "Was nutzt ihr für die Buchhaltung?", "… Was nutzt ihr so?"
-            r"\bwas (?:nutzt|verwendet|benutzt) ihr (?:so )?(?:für|als|zum|zur|um)\b",
+            r"\bwas (?:nutzt|verwendet|benutzt|nehmt) ihr (?:so )?(?:für|als|zum|zur|um)\b",
+            # "Womit habt ihr gute Erfahrungen gemacht?"
+            r"\bwomit habt ihr (?:gute |die besten |schlechte )?erfahrungen\b",
             r"\bwas (?:nutzt|verwendet|benutzt) ihr(?: so| dafür| da| denn)?\s*\?",
             # "Kennt jemand einen Dachdecker in Leipzig?", "Kennt jemand eine*n Anwalt für Vereinsrecht?"
             # (labelled posts: 2 of 2 requests), not "Kennt jemand einen Grund, warum …?"
@@ -385,7 +392,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"^\W*empfehlung(?:en)? (?:für|zu)\b",
             # a provider and a place, asked as a title: "Englischsprachiger Hausarzt in Stuttgart?"
             # (not a question opened by a question word or a verb: "Wie ist das machbar bei so wenig Zeit?")
-            r"^\W*(?!(?:warum|wieso|weshalb|was|wer|wann|wie|wo|ist|sind|war|hat|haben|kann|können|wird|werden|gibt|darf|"
+            # (not a poll of favourites: "Welches ist euer Lieblingscafé in der Innenstadt?")
+            r"^\W*(?![^?]*\blieblings)(?!(?:warum|wieso|weshalb|was|wer|wann|wie|wo|ist|sind|war|hat|haben|kann|können|wird|werden|gibt|darf|"
             r"soll)\b)(?:[\w-]+ ){0,3}" + _LOCAL_DE + r" (?:in|bei|um|nahe) [\w -]{2,30}\?",
             r"^\W*(?:beste[rsn]?|günstigste[rsn]?|gute[rsn]?) (?![^?]*\b(?:deine[mnrs]?|eure[mnrs]?|euer|dein|ihr)\b)[\w -]{2,40} "
             r"(?:in|für|bei|um) [^?]{1,40}\?",
@@ -458,7 +466,13 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"tauschen|streichen|fliesen) (?:zu )?lassen\b",
                      # "Mit welchen Kosten muss man rechnen?", "Wen ruft man da an?", "An wen wende ich mich?"
                      # (labelled posts: 1 of 1 requests)
-                     r"\bmit welchen kosten\b[^?]{0,30}\brechnen\b",
+                     r"\bmit welchen kosten\b[^?]{0,60}\brechnen\b",
+                     # "Muss da ein Dachdecker ran oder kann ich das selbst abdichten?"
+                     r"\b(?:muss|müsste|sollte) (?:da|das|dafür|hier|damit)? ?(?:ein|eine|der|die|nicht ein|nicht eine) (?:\w+ )?"
+                     + _PRO_DE + r"\b",
+                     # "Was kostet ungefähr eine einfache Webseite, wenn man sie machen lässt?"
+                     r"\bwas (?:kostet|kosten) (?:ungefähr |etwa |so |denn )*(?:ein|eine|einen|der|die|das)\b[^?]{0,60}"
+                     r"\b(?:machen|erstellen|bauen|reparieren|installieren|einbauen|austauschen) (?:zu )?(?:lassen|lässt)\b",
                      # "Wie kann man die Nebenkostenabrechnung prüfen lassen?"
                      r"\bwie (?:kann|könnte|sollte) (?:man|ich|wir)\b[^?]{0,40}\b(?:prüfen|machen|reparieren|erstellen|installieren|"
                      r"einbauen) lassen\b",
@@ -472,6 +486,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      # "Macht sowas jemand hier aus der Region?"
                      r"\b(?:macht|machen|bietet|kann) (?:sowas|so etwas|so was|das) (?:hier )?(?:jemand|wer|einer|irgendwer)\b",
                      r"\bwen (?:ruft|fragt|kontaktiert) man\b",
+                     # "Wer kann uns da beraten?"
+                     r"\bwer (?:kann|könnte) (?:mich|uns) (?:da |dabei |hier |dazu )?(?:beraten|unterstützen)\b",
                      r"\ban wen (?:wende|wendet|kann) (?:ich|man|wir)\b"],
         "experience": [
             # experiences *with* something ("Hat jemand Erfahrung mit lexoffice?"), not "Hat jemand
@@ -479,6 +495,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:hat|habt|hatte) (?:hier )?(?:schon )?(?:jemand|ihr|wer)\b" + _GAP % 50
             + r"\berfahrung(?:en)? (?:gemacht )?(?:mit|bei|beim|zu|zum|zur|in|im|an)\b",
             r"\b(?:eure|deine) erfahrungen (?:mit|zu)\b",
+            # "Hat jemand Vergleichswerte zu Kosten und Einführungsdauer?"
+            r"\b(?:hat|habt|hätte|hättet) (?:hier )?(?:jemand|ihr|wer)\b" + _GAP % 30
+            + r"\b(?:vergleichswerte|erfahrungswerte|richtwerte|preisvorstellungen|kostenbeispiele)\b",
             r"\bwer (?:hier )?hat (?:schon )?erfahrung(?:en)? (?:mit|bei|zu)\b",
             r"\bwelche erfahrungen habt ihr (?:mit|bei)\b",
             r"^erfahrung(?:en)? mit\b",
@@ -611,7 +630,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"^\W*(?:best|cheapest|good|reliable|decent) (?![^?]*\b(?:your|you)\b)[\w -]{2,40} (?:in|near|for|around) [^?]{1,40}\?",
             # a provider and a place, asked as a title: "English-speaking GP in Stuttgart?"
             # (not a question opened by a question word or a verb: "Why is the shop in town closed?")
-            r"^\W*(?!(?:why|what|who|when|how|where|is|are|was|were|did|does|do|has|have|can|could|would|will|should)\b)"
+            r"^\W*(?![^?]*\bfavou?rite)(?!(?:why|what|who|when|how|where|is|are|was|were|did|does|do|has|have|can|could|would|will|should)\b)"
             r"(?:[\w-]+ ){0,3}" + _LOCAL_EN + r" (?:in|near|around) [\w -]{2,30}\?",
             # "Want to switch from Mailchimp. What are people using these days?"
             r"\bwhat (?:are|do) (?:people|you all|you guys|folks|others|y'all) (?:using|use)\b",
@@ -619,6 +638,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"^\W*(?:does )?(?:anyone|anybody|someone) (?:here )?(?:recommend|suggest)\b",
             r"\bwhich (?:[\w-]+ ){0,2}(?:supplier|provider|bank|insurer|company|isp|carrier|network)s? (?:are|is) (?:you|you all|"
             r"you guys|y'all|everyone) (?:with|using)\b",
+            # "Which POS system is reliable and not too expensive?", "Which video editing software would fit
+            # …?" (labelled posts: 11 more, all requests; not the poll "Which software do you need but …?")
+            r"\bwhich (?:[\w-]+ ){0,2}?(?:system|software|app|tool|platform|crm|erp|pos|vpn|host|hosting|plan|tariff|laptop|"
+            r"printer|router|nas|backup|service|library|framework|editor|ide|distro|phone|monitor|gpu|cpu|motherboard|psu|"
+            r"case|drive|ssd)s? (?:is|are|would|should|works?|has|have|can|supports?|integrates?)\b",
             # "Which password manager do you use as a family?" (1 of 1)
             r"\bwhich (?:[\w-]+ ){1,2}do (?:you|you guys|y'all|people) use\b",
             # "Where's a nice place for brunch?", "Who does good alterations around here?", "Which vet has an
@@ -667,6 +691,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\bhow much should (?:i|we) (?:expect to )?(?:pay|budget)\b",
                      r"\bhow much (?:does|would|will|should) it cost to (?:fix|repair|replace|install|build|renovate|remodel|"
                      r"redo|get)\b",
+                     # "Roughly how much does it cost to have a simple website built?"
+                     r"\bhow much (?:does|do|would|will|should) (?:it|they|you) (?:usually |typically )?(?:cost|charge|pay) "
+                     r"(?:\w+ )?to (?:have|get) (?:a|an|the|my|our|some)\b",
                      r"\bwho (?:do|should|would|can) (?:i|we|one|you) (?:even )?(?:call|contact)\b",
                      # "Where do you find good ones?"
                      r"\bwhere (?:do|can|would|should) (?:you|i|we|one) find (?:a |an |some )?(?:good|reliable|decent|"
@@ -692,6 +719,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "experience": [
             r"\b(?:has|have) (?:anyone|anybody|any of you)\b" + _GAP % 40 + r"\b(?:used|tried|experience)\b",
             r"\bany experiences? (?:with|using)\b",
+            # "Does anyone have ballpark numbers on cost and rollout time?"
+            r"\b(?:does|do|has|have|can) (?:anyone|anybody|someone|any of you)\b" + _GAP % 30
+            + r"\b(?:ballpark|rough|real-world) (?:numbers|figures|prices|costs|estimates?)\b",
             r"\bwho (?:here )?has (?:any )?experience (?:with|using|in)\b",
             r"\bwhat(?:'s| has| have| is| are| were) (?:been )?your experiences? (?:been )?(?:with|using)\b",
             # "How do you handle IT in your small business?" (a business's practice, not "How do you manage
