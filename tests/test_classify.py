@@ -390,6 +390,12 @@ DIRECT = [
     ("en", "recommendation", "POS for a cafe", "Opening a small cafe in spring. Which POS system is reliable and not too expensive?"),
     ("en", "experience", "ERP", "We're evaluating an ERP for our wholesale business. Does anyone have ballpark numbers on cost and rollout time?"),
     ("en", "supplier", "Website cost", "Roughly how much does it cost to have a simple website built for a plumbing business?"),
+    # software asked for by kind (the softwarerecs titles)
+    ("en", "recommendation", "What software can I use to control a Raspberry Pi from Windows?", ""),
+    ("en", "recommendation", "What's the best minimal CSS framework?", ""),
+    ("en", "recommendation", "Looking for GPT prompt management tools", ""),
+    ("en", "recommendation", "Any good alternatives to Google Apps for work?", ""),
+    ("en", "recommendation", "i need a free/cheap hosting or cloud service that has ffmpeg for a twitter bot", ""),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -509,6 +515,9 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     # polls of favourites, a tower, a court
     ("de", "Umfrage", "Welches ist euer Lieblingscafé in der Innenstadt? Bin gespannt!"),
     ("en", "Favourite cafe in Leeds?", ""),
+    ("en", "Looking for feedback on my Webpack plugin", ""),
+    ("en", "We need a new approach to software education", ""),
+    ("en", "Looking for the next generation of software engineers", ""),
     ("de", "Turm", "Welcher Turm ist das in der Ferne?"),
     ("de", "", "Muss da jetzt wirklich ein Gericht entscheiden? Lächerlich."),
     ("en", "", "I sip my coffee, the phone rings. \"Good morning, my computer won't connect to the internet.\" Here we go."),

@@ -328,6 +328,12 @@ _PRO_EN = (r"(?:plumber|electrician|mechanic|contractor|lawyer|attorney|accounta
            r"locksmith|realtor|real estate agent|tax (?:advisor|preparer|professional)|financial advisor|architect|inspector|"
            r"notary|consultant|freelancer|developer|designer|photographer|cleaner|landscaper|exterminator|professional|"
            r"repair shop|body shop|shop|dealer|dealership|agency)s?")
+# software and services a post may ask for by kind ("… a free folder music player", "any Android app that …")
+# a product's own noun phrase before it (not "a new approach to software education")
+_NP_EN = r"(?:(?!(?:to|of|for|in|on|about|with|and|the)\b)[\w/-]+ )"
+_PRODUCT_EN = (r"(?:software|tools?|apps?|applications?|programs?|librar(?:y|ies)|services?|editors?|frameworks?|platforms?|"
+               r"utilit(?:y|ies)|plugins?|extensions?|browsers?|viewers?|players?|databases?|crm|erp|cms|ide|vpn|hosting|"
+               r"provider)")
 DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
     "de": {
         "recommendation": [
@@ -608,6 +614,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"services?|programs?|websites?|sites?|plugins?|add-ons?|extensions?|librar(?:y|ies)|alternatives?|replacements?|"
             r"ides?|editors?|frameworks?|platforms?|(?<!a )(?<!any )(?<!some )solutions?|utilit(?:y|ies)|apis?|"
             r"providers?)\b",
+            # "What software can I use to control a Raspberry Pi from Windows?", "What's the best minimal CSS
+            # framework?" (labelled posts: 14 more, 13 requests; "What are the best open source apps written
+            # with React?" is not)
+            r"\bwhat " + _NP_EN + r"{0,4}?" + _PRODUCT_EN + r" (?:can|could|should|would) (?:i|we|one)\b",
+            r"\bwhat(?:'s| is| are) the best " + _NP_EN + r"{0,3}?" + _PRODUCT_EN + r"\b",
             # "Does a 3rd-party batch shell exist?", "Does any JMESPath linter exist at all?"
             r"\bdoes (?:a|an|any|such an?) [^?]{0,80}\bexist\b",
             # "Which Microsoft 365 license do we need?", "What's a good option for a small business?" (5
@@ -927,7 +938,16 @@ DIRECT_OPENINGS: dict[str, list[str]] = {
            r"^" + _HELLO["de"] + r"(?:(?:ich )?bin|(?:wir )?sind) auf der suche\b"],
     # "Looking for a bookkeeper", not the headline "Looking for the Higgs boson"
     "en": [r"^" + _HELLO["en"] + r"(?:i'?m |i am |we'?re |we are )?(?:looking for|searching for)\s+"
-           r"(?:a|an|some|good|recommendations?|advice|suggestions?|help|someone)\b"],
+           r"(?:a|an|some|good|recommendations?|advice|suggestions?|help|someone)\b",
+           # what kind of software is sought: "Looking for GPT prompt management tools", "Any good
+           # alternatives to Google Apps for work?", "i need a free/cheap hosting or cloud service that has
+           # ffmpeg" (labelled titles: 37 more, all requests; not "Looking for feedback on my plugin")
+           r"^" + _HELLO["en"] + r"(?:i'?m |i am |we'?re |we are )?(?:looking for|searching for) (?!feedback|beta|testers|"
+           r"contributors|co-?founders?|the\b)(?:a |an |some |good |free |open[- ]source )*" + _NP_EN + r"{0,4}?" + _PRODUCT_EN
+           + r"\b",
+           r"^any (?:good |free |trusted |decent )?" + _NP_EN + r"{0,3}?(?:" + _PRODUCT_EN[3:-1] + r"|alternatives?) (?:that|for|to|"
+           r"which|with)\b",
+           r"^(?:i|we) need (?:a|an|some) " + _NP_EN + r"{0,4}?" + _PRODUCT_EN + r"\b"],
 }
 # "lexoffice oder sevDesk?" as the title of a post whose body asks as well
 CHOICE_TITLE = re.compile(r"^([^?]{1,60})\s(?:oder|or|vs\.?|versus)\s([^?]{1,40})\?\s*$", re.IGNORECASE)
