@@ -396,6 +396,13 @@ DIRECT = [
     ("en", "recommendation", "Looking for GPT prompt management tools", ""),
     ("en", "recommendation", "Any good alternatives to Google Apps for work?", ""),
     ("en", "recommendation", "i need a free/cheap hosting or cloud service that has ffmpeg for a twitter bot", ""),
+    # thanks for help to come, "I don't know why"
+    ("en", "support", "", "The launcher has been downloading for 10 hours and is only at 40%. Any help or advice is appreciated!"),
+    ("en", "support", "", "The fan spins up every few minutes even when the PC is idle. I would super appreciate any help."),
+    ("en", "support", "", "Can someone please help  I use streamlabs and my stream lags even though my upload is 25mb"),
+    ("en", "support", "", "I literally can't turn on my PC without unplugging my keyboard first and I don't know why this is happening."),
+    ("de", "support", "", "Seit dem Update ruckelt jedes Spiel, ich weiß nicht, woran es liegt."),
+    ("de", "support", "Belege", "Wir stellen die Buchhaltung auf digitale Belege um und kommen mit dem Scanner nicht klar. Über Tipps würde ich mich sehr freuen."),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -516,6 +523,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Umfrage", "Welches ist euer Lieblingscafé in der Innenstadt? Bin gespannt!"),
     ("en", "Favourite cafe in Leeds?", ""),
     ("en", "Looking for feedback on my Webpack plugin", ""),
+    ("en", "", "I don't know why, but the user printed every mail twice. Classic Monday at the help desk."),
+    ("de", "", "Ich würde mich freuen, wenn ihr alle am Sonntag zur Wahl geht."),
     ("en", "We need a new approach to software education", ""),
     ("en", "Looking for the next generation of software engineers", ""),
     ("de", "Turm", "Welcher Turm ist das in der Ferne?"),

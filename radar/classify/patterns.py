@@ -826,6 +826,10 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                  r"\bhoffe (?:sehr |echt )?auf (?:eure |baldige |schnelle )*(?:hilfe|antwort(?:en)?|tipps)\b",
                  # "(bitte um schnelle antwort)" (not a commenter's "@MEDIUM bitte um Antwort wie …")
                  r"\bbitte um (?:eure |eine )?(?:hilfe|rat|unterstützung)\b",
+                 # "Über Tipps würde ich mich sehr freuen", "Über jede Hilfe wäre ich froh"
+                 r"\büber (?:jede |eure |eine |ein paar |einige )?(?:hilfe|antwort(?:en)?|tipps?|rat|ratschläge|anregungen|ideen|"
+                 r"rückmeldung(?:en)?|empfehlungen) (?:würde|würden|wäre|wären|bin|freue) (?:ich|wir)? ?(?:mich|uns)? ?(?:sehr |echt )?"
+                 r"(?:freuen|dankbar|froh)\b",
                  r"\bbitte um (?:eine )?(?:schnelle|baldige) (?:antwort|hilfe|rückmeldung)\b",
                  r"\b(?:kann|könnte) (?:da |hier |mir |uns )*(?:vielleicht |vieleicht |bitte |evtl\.? )?(?:jemand|wer|einer|"
                  r"irgendwer) (?:\w+ ){0,3}(?:helfen|weiterhelfen)\b",
@@ -867,6 +871,13 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                  # "I was wondering if any of you guys could share your settings", "… if someone could
                  # give a second opinion" (labelled posts: 4 of 4 requests)
                  r"\bwondering if (?:anyone|anybody|someone|somebody|any of you|you guys)\b",
+                 # "Any help or advice is appreciated!", "I would super appreciate any help" (labelled posts: 30
+                 # more, all requests), "Can someone please help  I use streamlabs …" without its "?" (3 of 4)
+                 r"\bany (?:help|advice|ideas|suggestions|tips|input|insight)(?: (?:or|and|/) (?:help|advice|ideas|suggestions|"
+                 r"tips|input))? (?:is|are|would be|will be) (?:greatly |much |really |very much |highly |hugely )?appreciated\b",
+                 r"\b(?:would|will|i'd) (?:\w+ )?appreciate (?:any|some|your) (?:help|advice|ideas|suggestions|tips|input)\b",
+                 r"(?:^|[.!?]\s+)(?:can|could) (?:someone|anyone|somebody|anybody|you guys|y'all) (?:please )?help\b"
+                 r"(?![^.!?\n]*\?)",
                  # "I was curious if there is a way to reset it without losing my data" (1 of 1)
                  r"\b(?:wondering|curious|want to know|wanted to know) (?:if|whether) there(?:'s| is) (?:a|any) (?:\w+ )?way\b"],
     },
@@ -923,10 +934,10 @@ GUIDE_VETO: dict[str, str] = {
 }
 GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzeichen|dinge|wege|signs|ways|reasons|tips|"
                          r"questions|mistakes|things)\b", re.IGNORECASE)
-STATEMENT_TRIGGERS = {"de": ("jemand", "such", "dankbar", "falls", "hoffe", "bitte", "brauche", "bräuchte", "benötige", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden",
+STATEMENT_TRIGGERS = {"de": ("jemand", "such", "dankbar", "falls", "hoffe", "bitte", "brauche", "bräuchte", "benötige", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden", "freuen", "froh",
                               "schwanke", "hilfe"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
                                                                   "want to know", "wanted to know", "looking for",
-                                                                  "searching for", "decide between", "help")}
+                                                                  "searching for", "decide between", "help", "appreciate")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
 DIRECT_OPENINGS: dict[str, list[str]] = {
@@ -1008,15 +1019,19 @@ _CLAUSE_DE = r"(?:(?!\b(?:aber|und|weil|dann|wenn|als|ich|du|er|sie|wir|ihr|es)\
 DIRECT_FAULTS: dict[str, list[str]] = {
     "en": [r"\bmy (?:\w+[ -]){0,3}?" + _DEVICES_EN + r"\b" + _CLAUSE_EN + r"\b" + _FAULT_VERB_EN,
            # "… and I have no idea why", "no clue what could be causing it"
+           r"\bi (?:don't|dont|do not) know (?:why|what(?:'s| is)? (?:causing|wrong|going on|happening)|how to fix|"
+           r"what to do)\b(?!,? but\b)",
            r"\b(?:i have|i've got|i got|have) no (?:idea|clue) (?:why|what(?:'s| is| could be| might be)? ?(?:causing|wrong|"
            r"going on|happening)|how to (?:fix|solve)|what to do)\b"],
     "de": [r"\bmein(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _CLAUSE_DE + r"\b(?:" + _FAULT_VERB_DE + r")",
            # the verb first: "… trotzdem druckt mein Drucker nur noch leere Seiten", "Seit gestern startet
            # mein PC nicht mehr"
            r"\b" + _FAULT_VERB_DE_WORDS + r" mein(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _FAULT_NEG_DE,
-           r"\b(?:ich habe|hab|habe) keine ahnung,? (?:woran|warum|wieso|was) (?:das|es)? ?(?:liegt|liegen|los ist|kaputt)\b"],
+           r"\b(?:ich habe|hab|habe) keine ahnung,? (?:woran|warum|wieso|was) (?:das|es)? ?(?:liegt|liegen|los ist|kaputt)\b",
+           r"\b(?:ich )?(?:weiß|weiss) (?:echt |wirklich )?nicht,? woran (?:das|es) liegt\b"],
 }
-FAULT_TRIGGERS = {"en": ("my ", "no idea", "no clue"), "de": ("mein", "keine ahnung")}
+FAULT_TRIGGERS = {"en": ("my ", "no idea", "no clue", "know why", "know what", "know how"),
+                  "de": ("mein", "keine ahnung", "woran")}
 # A forum post's title that names the fault ("Laptop won't turn on after BIOS update", "PC startet
 # nicht mehr nach Stromausfall") above a body that tells one's own case: looked for only in a title
 # with a body that says "I"/"ich" (a news site's link title has no body, its summary no "I":
