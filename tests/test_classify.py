@@ -368,6 +368,7 @@ DIRECT = [
     ("en", "support", "PC randomly restarting while gaming", "It happens every 20 minutes or so, temps look fine to me."),
     ("de", "support", "PC startet nicht mehr nach Stromausfall", "Seit dem Gewitter gestern bleibt der Bildschirm schwarz, ich komme nicht ins BIOS."),
     ("de", "support", "Waschmaschine pumpt nicht ab", "Unsere Bosch ist vier Jahre alt, das Flusensieb habe ich schon gereinigt."),
+    ("de", "support", "Externe Festplatte wird nicht mehr erkannt", "Ich habe sie gestern noch benutzt, heute zeigt Windows nichts an."),
     # what software exists for a task (the softwarerecs titles)
     ("en", "recommendation", "Is there a cross-platform C library for terminal input with filtering?", ""),
     ("en", "recommendation", "Are there any free computer apps to manage an auto parts store?", ""),

@@ -331,9 +331,10 @@ _PRO_EN = (r"(?:plumber|electrician|mechanic|contractor|lawyer|attorney|accounta
 # software and services a post may ask for by kind ("… a free folder music player", "any Android app that …")
 # a product's own noun phrase before it (not "a new approach to software education")
 _NP_EN = r"(?:(?!(?:to|of|for|in|on|about|with|and|the)\b)[\w/-]+ )"
-_PRODUCT_EN = (r"(?:software|tools?|apps?|applications?|programs?|librar(?:y|ies)|services?|editors?|frameworks?|platforms?|"
-               r"utilit(?:y|ies)|plugins?|extensions?|browsers?|viewers?|players?|databases?|crm|erp|cms|ide|vpn|hosting|"
-               r"provider)")
+_PRODUCT_EN_WORDS = (r"software|tools?|apps?|applications?|programs?|librar(?:y|ies)|services?|editors?|frameworks?|"
+                     r"platforms?|utilit(?:y|ies)|plugins?|extensions?|browsers?|viewers?|players?|databases?|crm|erp|cms|"
+                     r"ide|vpn|hosting|provider")
+_PRODUCT_EN = r"(?:" + _PRODUCT_EN_WORDS + r")"
 DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
     "de": {
         "recommendation": [
@@ -956,7 +957,7 @@ DIRECT_OPENINGS: dict[str, list[str]] = {
            r"^" + _HELLO["en"] + r"(?:i'?m |i am |we'?re |we are )?(?:looking for|searching for) (?!feedback|beta|testers|"
            r"contributors|co-?founders?|the\b)(?:a |an |some |good |free |open[- ]source )*" + _NP_EN + r"{0,4}?" + _PRODUCT_EN
            + r"\b",
-           r"^any (?:good |free |trusted |decent )?" + _NP_EN + r"{0,3}?(?:" + _PRODUCT_EN[3:-1] + r"|alternatives?) (?:that|for|to|"
+           r"^any (?:good |free |trusted |decent )?" + _NP_EN + r"{0,3}?(?:" + _PRODUCT_EN_WORDS + r"|alternatives?) (?:that|for|to|"
            r"which|with)\b",
            r"^(?:i|we) need (?:a|an|some) " + _NP_EN + r"{0,4}?" + _PRODUCT_EN + r"\b"],
 }
@@ -1009,7 +1010,7 @@ _FAULT_VERB_EN = (r"(?<!was )(?<!were )(?<!had )(?:won't|wont|will not|doesn't|d
                   r"heat(?:ing|s)?|spin(?:ning|s)?|flush(?:ing|es)?|print(?:ing|s)?|ignit(?:e|ing|es))\b")
 # (German: the verb, then the negation; or a separable verb's fault: "stürzt ständig ab")
 _FAULT_VERB_DE_WORDS = (r"(?:startet|bootet|geht|funktioniert|lädt|reagiert|springt|verbindet sich|erkennt|zeigt|"
-                        r"schaltet sich|heizt|läuft|fährt|druckt|pumpt|schleudert|spült|kühlt|trocknet|zündet)")
+                        r"schaltet sich|heizt|läuft|fährt|druckt|pumpt|schleudert|spült|kühlt|trocknet|zündet|wird)")
 _FAULT_NEG_DE = r"(?: \w+){0,3}? ?(?:nicht|nicht mehr|kein(?:e|en)?|nur noch)\b"
 _FAULT_VERB_DE = (_FAULT_VERB_DE_WORDS + r"\b" + _FAULT_NEG_DE
                   + r"|(?:stürzt|hängt sich|friert|schaltet sich)(?: \w+){0,3}? (?:ab|auf|ein|aus)\b")
