@@ -404,6 +404,16 @@ DIRECT = [
     ("en", "support", "", "I literally can't turn on my PC without unplugging my keyboard first and I don't know why this is happening."),
     ("de", "support", "", "Seit dem Update ruckelt jedes Spiel, ich weiß nicht, woran es liegt."),
     ("de", "support", "Belege", "Wir stellen die Buchhaltung auf digitale Belege um und kommen mit dem Scanner nicht klar. Über Tipps würde ich mich sehr freuen."),
+    # a quote to check, a contract to get out of, what now
+    ("de", "supplier", "Inspektion", "Die Werkstatt will 680 Euro für die große Inspektion beim Polo. Ist dieser Preis normal?"),
+    ("en", "supplier", "Brake job", "The shop quoted $400 for pads and rotors. Is that a fair price?"),
+    ("de", "support", "Heizkosten", "Die Nachzahlung ist dreimal so hoch wie letztes Jahr. Kann ich die Heizkostenabrechnung anfechten?"),
+    ("de", "support", "Router", "Wie finde ich heraus, welcher Router zu meinem Anschluss passt?"),
+    ("en", "support", "Gym", "They keep charging me after I moved away. Can I cancel my membership early?"),
+    ("en", "support", "Phone in water", "Dropped my phone in the lake, what now?"),
+    ("de", "comparison", "E-Bike", "Lohnt sich ein E-Bike für den Arbeitsweg von 12 km? Bin unsicher wegen der Kosten."),
+    ("en", "comparison", "Roth IRA", "Thoughts on Fidelity vs Vanguard for a Roth IRA?"),
+    ("de", "experience", "Check24", "Was haltet ihr von Check24 für die Kfz-Versicherung?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -524,6 +534,10 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Umfrage", "Welches ist euer Lieblingscafé in der Innenstadt? Bin gespannt!"),
     ("en", "Favourite cafe in Leeds?", ""),
     ("en", "Looking for feedback on my Webpack plugin", ""),
+    ("de", "Umfrage: Bahntickets zu teuer", "Flugzeug, Bahn oder Fernbus: Sind die Preise angemessen? Stimmen Sie ab!"),
+    ("de", "", "Lohnt sich die Wiederholung anzusehen? Frage für einen Feind."),
+    ("de", "", "Was haltet ihr von der Rede gestern? Ich fand sie schwach."),
+    ("en", "", "Can we cancel the whole election and start over? Asking for democracy."),
     ("en", "", "I don't know why, but the user printed every mail twice. Classic Monday at the help desk."),
     ("de", "", "Ich würde mich freuen, wenn ihr alle am Sonntag zur Wahl geht."),
     ("en", "We need a new approach to software education", ""),

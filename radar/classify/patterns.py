@@ -453,6 +453,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         ],
         "best": [r"\bwas (?:ist|sind) (?:der|die|das) beste[n]?\b" + _GAP % 50 + r"\bfür\b"],
         "comparison": [r"\bwas (?:ist|wäre) besser\b", r"\bwelche[rs]? (?:ist|wäre) besser\b",
+                       # "Lohnt sich ein E-Bike für den Arbeitsweg?" (something to buy, for a purpose: not "Lohnt
+                       # sich die Wiederholung anzusehen?")
+                       r"\blohnt sich (?:ein|eine|einen) (?:\w+ ){0,2}?[\w-]+ (?:für|bei|im|in)\b",
                        r"\bwelche[nrs]? (?:soll|sollte|würdet ihr) (?:ich |man )?(?:nehmen|kaufen|wählen)\b",
                        # "Reparieren oder gleich neu?"
                        r"\b(?:reparieren|reparatur) oder (?:gleich |lieber )?(?:neu|ersetzen|austauschen|neukauf|neu kaufen)\b",
@@ -460,7 +463,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        r"(?:\boder|,) (?:was|etwas) (?:ganz )?anderes\s*\?",
                        # "1.500 Euro Abmahnung. Zahlen oder Anwalt?"
                        r"\boder (?:zum |einen |eine |nen )?" + _PRO_DE + r"\s*\?"],
-        "provider": [# "Hat jemand noch einen Gutschein übrig?", "… ein Bahn-Coupon abzugeben?" (2 of 2 requests)
+        "provider": [# "Die Werkstatt will 680 Euro. Ist dieser Preis normal?", "Ist das ein fairer Preis?"
+                     # (one quote, not a news poll's "Sind die Preise angemessen?")
+                     r"\bist (?:dieser|der|das|dies) (?:preis|angebot|kostenvoranschlag|stundensatz) (?:so )?"
+                     r"(?:noch )?(?:normal|ok|okay|angemessen|fair|realistisch|gerechtfertigt|zu hoch|überteuert)\b",
+                     r"\bist (?:das|dies) ein (?:fairer|guter|normaler|angemessener) (?:preis|deal)\b",
+                     # "Hat jemand noch einen Gutschein übrig?", "… ein Bahn-Coupon abzugeben?" (2 of 2 requests)
                      r"\bhat (?:hier )?(?:jemand|wer|einer|irgendwer) (?:[\w-]+ ){0,5}(?:übrig|abzugeben|zu verkaufen|zu verschenken)\b",
                      r"\b(?:kennt|weiß) (?:hier )?(?:jemand|ihr|wer)\b" + _GAP % 30
                      + r"\b(?:jemanden|eine firma|einen laden|einen shop|eine werkstatt|einen handwerker|einen anbieter)\b",
@@ -502,6 +510,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:hat|habt|hatte) (?:hier )?(?:schon )?(?:jemand|ihr|wer)\b" + _GAP % 50
             + r"\berfahrung(?:en)? (?:gemacht )?(?:mit|bei|beim|zu|zum|zur|in|im|an)\b",
             r"\b(?:eure|deine) erfahrungen (?:mit|zu)\b",
+            # "Was haltet ihr von Check24 für die Kfz-Versicherung?" (a product for a purpose, not an opinion poll)
+            r"\bwas (?:haltet|hältst) (?:ihr|du) von\b[^?]{0,60}\bfür (?:die|den|das|unsere?n?|meine?n?|ein|eine|einen)\b",
             # "Hat jemand Vergleichswerte zu Kosten und Einführungsdauer?"
             r"\b(?:hat|habt|hätte|hättet) (?:hier )?(?:jemand|ihr|wer)\b" + _GAP % 30
             + r"\b(?:vergleichswerte|erfahrungswerte|richtwerte|preisvorstellungen|kostenbeispiele)\b",
@@ -537,6 +547,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         # (labelled posts: German 11 of 12 are requests, English 70 of 73; "wie kann ich/man" alone is
         # mostly rhetorical in German tweets: "Wie kann man Merkel anzeigen?", 2 of 7)
         "support": [
+            # a customer's rights with a contract or a purchase: "Kann ich die Heizkostenabrechnung
+            # anfechten?", "Kann man das Ticket umtauschen?" (2 of 2 labelled posts); "Wie finde ich heraus,
+            # welcher Router passt?"
+            r"\b(?:kann|darf) (?:ich|man|wir) (?:\w+ ){0,4}(?:anfechten|widersprechen|reklamieren|zurückgeben|umtauschen|kündigen|"
+            r"stornieren|zurückfordern)\b",
+            r"\bwie finde (?:ich|man) heraus\b",
             r"\bwie (?:bekomme|kriege|krieg|komme) ich\b",
             r"\bwie (?:bekommt|kriegt) man\b",
             r"\bwie (?:kann|könnte|soll) ich (?:[\w.-]+ ){0,7}(?:beheben|lösen|reparieren|entfernen|loswerden|stornieren|"
@@ -674,6 +690,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         ],
         "best": [r"\bwhat(?:'s| is| are) the best\b" + _GAP % 50 + r"\bfor\b"],
         "comparison": [r"\bwhich (?:is|one is|would be|one would be) (?:a |the )?better\b",
+                       # "Thoughts on Fidelity vs Vanguard for a Roth IRA?" (2 of 2)
+                       r"^\W*(?:any )?thoughts on\b[^?]{0,60}\b(?:vs\.?|versus|or)\b",
                        r"\bwhich (?:one )?should (?:i|we) (?:choose|pick|buy|use|go with|get)\b",
                        # "Is it worth repairing or should I replace it?"
                        r"\bis it worth (?:repairing|fixing|replacing)\b",
@@ -684,6 +702,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "… demanding $1,500. Pay or get a lawyer?"
                        r"\bor (?:get|hire|call|see|ask) (?:a|an) " + _PRO_EN + r"\s*\?"],
         "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
+                     # "The shop quoted $400. Is that price reasonable?", "Is that a fair price?"
+                     r"\bis (?:that|this|the) (?:price|quote|estimate|rate|fee) (?:reasonable|fair|normal|ok|okay|"
+                     r"too high)\b",
+                     r"\bis (?:that|this|\$\d[\d,.]*) (?:a )?(?:reasonable|fair|normal|good|decent) (?:price|quote|deal|rate)\b",
                      r"\b(?:does|do) (?:anybody|anyone|you) know (?:a|an|of a|of an|any) (?:good |reliable |decent )?"
                      r"(?:company|shop|store|service|provider|vendor|contractor|agency|consultant|freelancer|mechanic|plumber|lawyer|accountant)\b",
                      # whether a professional is needed, what one charges: "Do I need an accountant or can I
@@ -760,6 +782,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                  # "… no luck. Ideas?", "Suggestions?" (a sentence of its own; 8 of 8 labelled posts)
                  r"^\W*(?:ideas|suggestions|tips|advice)\s*\?\s*$"],
         "support": [
+            # "Dropped my phone in the lake, what now?", "My auditor rejects open source. What now?" (2 of 2)
+            r"(?:^|[,;:]\s*)(?:so |ok,? |okay,? )?what now\b",
+            # "Can I cancel my gym membership early?", "Can I still get a refund?"
+            r"\bcan i (?:still )?(?:\w+ ){0,3}(?:dispute|return|get a refund|get my money back|cancel|exchange)\b",
             r"\bhow (?:do|can|could|would|should) i (?:get|fix|stop|make|solve|remove|find|repair|reset|recover|restore|"
             r"turn off|disable|uninstall|change|set up|setup|install|connect|update|go about)\b",
             r"\bwhat (?:can|should|do) i do\b",
