@@ -414,6 +414,10 @@ DIRECT = [
     ("de", "comparison", "E-Bike", "Lohnt sich ein E-Bike für den Arbeitsweg von 12 km? Bin unsicher wegen der Kosten."),
     ("en", "comparison", "Roth IRA", "Thoughts on Fidelity vs Vanguard for a Roth IRA?"),
     ("de", "experience", "Check24", "Was haltet ihr von Check24 für die Kfz-Versicherung?"),
+    ("de", "support", "Selbstständig", "Ich will mich als Fotograf selbstständig machen. Was muss ich beachten?"),
+    ("en", "support", "Photography business", "Starting a photography business next year, what do I need to know?"),
+    ("de", "support", "PKV", "Kann mir jemand sagen, ob sich ein Wechsel in die PKV mit 35 noch lohnt?"),
+    ("de", "recommendation", "Zahnarzt", "Hat jemand einen guten Zahnarzt in Berlin-Mitte, der auch Angstpatienten nimmt?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -536,6 +540,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Looking for feedback on my Webpack plugin", ""),
     ("de", "Umfrage: Bahntickets zu teuer", "Flugzeug, Bahn oder Fernbus: Sind die Preise angemessen? Stimmen Sie ab!"),
     ("de", "", "Lohnt sich die Wiederholung anzusehen? Frage für einen Feind."),
+    ("de", "Freitag", "Hat jemand einen guten Witz für die Weihnachtsfeier?"),
+    ("en", "What Should I Know About Kubernetes", ""),
     ("de", "", "Was haltet ihr von der Rede gestern? Ich fand sie schwach."),
     ("en", "", "Can we cancel the whole election and start over? Asking for democracy."),
     ("en", "", "I don't know why, but the user printed every mail twice. Classic Monday at the help desk."),

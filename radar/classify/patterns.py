@@ -339,6 +339,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
     "de": {
         "recommendation": [
             r"\b(?:kann|könnte|könnt|könntet|würdet|würden)\b" + _GAP % 80 + r"\b(?:empfehlen|empfehlt)\b",
+            # "Hat jemand einen guten Zahnarzt in Berlin-Mitte?" (a trade or a local service: not "Hat jemand
+            # einen guten Witz?")
+            r"\b(?:hat|habt) (?:hier )?(?:jemand|wer|ihr) (?:einen|eine|ein) (?:guten|gute|gutes|zuverlässigen|zuverlässige|"
+            r"empfehlenswerten|empfehlenswerte|netten|nette) (?:\w+ )?(?:" + _PRO_DE + r"|" + _LOCAL_DE + r")",
             r"\b(?:habt ihr|hat jemand|hättet ihr|hat hier jemand|hat wer|gibt es|irgendwelche)\b" + _GAP % 40
             + r"\b(?:empfehlung(?:en)?|tipps?|vorschläge|geheimtipps?|ideen)\b",
             r"\bkennt (?:jemand|ihr|wer)\b" + _GAP % 50
@@ -553,6 +557,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:kann|darf) (?:ich|man|wir) (?:\w+ ){0,4}(?:anfechten|widersprechen|reklamieren|zurückgeben|umtauschen|kündigen|"
             r"stornieren|zurückfordern)\b",
             r"\bwie finde (?:ich|man) heraus\b",
+            # "Ich will mich als Fotograf selbstständig machen. Was muss ich beachten?", "Kann mir jemand
+            # sagen, ob sich ein Wechsel lohnt?"
+            r"\bwas (?:muss|sollte|müsste) (?:ich|man|wir) (?:dabei |da |alles |denn )*(?:beachten|bedenken|wissen)\b",
+            r"\bkann (?:mir|uns) (?:jemand|wer|einer) sagen,? ob\b",
             r"\bwie (?:bekomme|kriege|krieg|komme) ich\b",
             r"\bwie (?:bekommt|kriegt) man\b",
             r"\bwie (?:kann|könnte|soll) ich (?:[\w.-]+ ){0,7}(?:beheben|lösen|reparieren|entfernen|loswerden|stornieren|"
@@ -782,6 +790,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                  # "… no luck. Ideas?", "Suggestions?" (a sentence of its own; 8 of 8 labelled posts)
                  r"^\W*(?:ideas|suggestions|tips|advice)\s*\?\s*$"],
         "support": [
+            # "Starting a photography business next year, what do I need to know?" (a question: not the article
+            # title "What Should I Know About …")
+            r"\bwhat (?:do|should) (?:i|we) (?:need to )?(?:know|consider|keep in mind|watch out for|look out for)\b",
             # "Dropped my phone in the lake, what now?", "My auditor rejects open source. What now?" (2 of 2)
             r"(?:^|[,;:]\s*)(?:so |ok,? |okay,? )?what now\b",
             # "Can I cancel my gym membership early?", "Can I still get a refund?"
