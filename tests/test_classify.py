@@ -418,6 +418,13 @@ DIRECT = [
     ("en", "support", "Photography business", "Starting a photography business next year, what do I need to know?"),
     ("de", "support", "PKV", "Kann mir jemand sagen, ob sich ein Wechsel in die PKV mit 35 noch lohnt?"),
     ("de", "recommendation", "Zahnarzt", "Hat jemand einen guten Zahnarzt in Berlin-Mitte, der auch Angstpatienten nimmt?"),
+    ("en", "supplier", "Roof quote", "Got a quote of 18k for a full roof replacement on a 1,800 sq ft ranch. Does that sound right?"),
+    ("de", "supplier", "Dach", "Der Dachdecker verlangt 18.000 Euro fürs neue Dach, 120 qm. Ist das normal?"),
+    ("en", "comparison", "Water heater", "Our water heater is 14 years old and making popping noises. Replace now or wait until it dies?"),
+    ("de", "comparison", "Therme", "Die Therme ist 20 Jahre alt und läuft noch. Jetzt tauschen oder warten, bis sie kaputt ist?"),
+    ("en", "supplier", "Managed IT provider", "How do you vet an MSP? We got three quotes and they're all over the place."),
+    # (advice on one's own decision is support, like "What would you do in my situation?")
+    ("en", "support", "Bookkeeper", "Revenue is about 200k a year. At what point did you hire a bookkeeper instead of doing it yourself?"),
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
@@ -541,6 +548,9 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Umfrage: Bahntickets zu teuer", "Flugzeug, Bahn oder Fernbus: Sind die Preise angemessen? Stimmen Sie ab!"),
     ("de", "", "Lohnt sich die Wiederholung anzusehen? Frage für einen Feind."),
     ("de", "Freitag", "Hat jemand einen guten Witz für die Weihnachtsfeier?"),
+    ("de", "Flohmarkt", "Ist das OK? Heute auf dem Flohmarkt in Weilimdorf gesehen."),
+    ("en", "", "The minister says the price of bread will double. Does that sound right to anyone?"),
+    ("en", "How do you choose a name for your cat?", ""),
     ("en", "What Should I Know About Kubernetes", ""),
     ("de", "", "Was haltet ihr von der Rede gestern? Ich fand sie schwach."),
     ("en", "", "Can we cancel the whole election and start over? Asking for democracy."),

@@ -460,6 +460,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "Lohnt sich ein E-Bike für den Arbeitsweg?" (something to buy, for a purpose: not "Lohnt
                        # sich die Wiederholung anzusehen?")
                        r"\blohnt sich (?:ein|eine|einen) (?:\w+ ){0,2}?[\w-]+ (?:für|bei|im|in)\b",
+                       # "Die Therme ist 20 Jahre alt. Jetzt tauschen oder warten, bis sie kaputt ist?"
+                       r"\b(?:tauschen|austauschen|ersetzen|kaufen|wechseln|reparieren) oder (?:noch )?(?:warten|abwarten)\b",
                        r"\bwelche[nrs]? (?:soll|sollte|würdet ihr) (?:ich |man )?(?:nehmen|kaufen|wählen)\b",
                        # "Reparieren oder gleich neu?"
                        r"\b(?:reparieren|reparatur) oder (?:gleich |lieber )?(?:neu|ersetzen|austauschen|neukauf|neu kaufen)\b",
@@ -698,6 +700,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         ],
         "best": [r"\bwhat(?:'s| is| are) the best\b" + _GAP % 50 + r"\bfor\b"],
         "comparison": [r"\bwhich (?:is|one is|would be|one would be) (?:a |the )?better\b",
+                       # "Water heater is 14 years old. Replace now or wait until it dies?"
+                       r"\b(?:replace|upgrade|buy|switch|fix|repair) (?:it |now |them |this )?or (?:wait|keep|hold off)\b",
                        # "Thoughts on Fidelity vs Vanguard for a Roth IRA?" (2 of 2)
                        r"^\W*(?:any )?thoughts on\b[^?]{0,60}\b(?:vs\.?|versus|or)\b",
                        r"\bwhich (?:one )?should (?:i|we) (?:choose|pick|buy|use|go with|get)\b",
@@ -710,6 +714,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "… demanding $1,500. Pay or get a lawyer?"
                        r"\bor (?:get|hire|call|see|ask) (?:a|an) " + _PRO_EN + r"\s*\?"],
         "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
+                     # "How do you vet an MSP?", "How do I evaluate a recruitment agency?" (1 of 1)
+                     r"\bhow (?:do|did|would|should) (?:you|i|we|one) (?:vet|choose|pick|evaluate|select|compare) (?:a|an|the|your|our) "
+                     r"(?:\w+ )?(?:(?:msp|vendor|supplier|contractor|agency|" + _PRODUCT_EN_WORDS + r")|" + _PRO_EN + r")",
                      # "The shop quoted $400. Is that price reasonable?", "Is that a fair price?"
                      r"\bis (?:that|this|the) (?:price|quote|estimate|rate|fee) (?:reasonable|fair|normal|ok|okay|"
                      r"too high)\b",
@@ -793,6 +800,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Starting a photography business next year, what do I need to know?" (a question: not the article
             # title "What Should I Know About …")
             r"\bwhat (?:do|should) (?:i|we) (?:need to )?(?:know|consider|keep in mind|watch out for|look out for)\b",
+            # "At what point did you hire a bookkeeper instead of doing it yourself?"
+            r"\bat what point (?:did|do|does|should|would) (?:you|i|we|one) (?:\w+ ){0,2}?(?:hire|get|switch|move|upgrade|"
+            r"bring in|outsource|buy)\b",
             # "Dropped my phone in the lake, what now?", "My auditor rejects open source. What now?" (2 of 2)
             r"(?:^|[,;:]\s*)(?:so |ok,? |okay,? )?what now\b",
             # "Can I cancel my gym membership early?", "Can I still get a refund?"
@@ -847,6 +857,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
 DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
     "de": {
         "provider": [r"\b(?:ich suche|wir suchen|suche|suchen) (?:hier )?jemanden\b(?!,? (?:zum|für) (?:reden|quatschen))",
+                     # a quote to check: "Der Dachdecker verlangt 18.000 Euro fürs neue Dach. Ist das normal?" (not a
+                     # bare "Ist das OK?" under a photo)
+                     r"\b(?:angebot|kostenvoranschlag|euro|€|verlangt)[^?]{0,200}?\b(?:ist das (?:so )?(?:normal|angemessen|"
+                     r"realistisch|zu viel|zu teuer|ok)|klingt das (?:realistisch|normal|fair|angemessen))\b",
                      # "Ich such nen zuverlässigen Umzugshelfer für Samstag", "Wir suchen einen Steuerberater"
                      r"\b(?:ich|wir) (?:suche|such|suchen) (?:noch )?(?:nen|'nen|einen|eine|ne) (?:\w+ )?(?:\w*helfer(?:in)?|"
                      + _PRO_DE + r")\b",
@@ -891,6 +905,11 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
         "seek": [r"\b(?:i'm|im|i am|we're|we are) (?:currently |now |still )?(?:looking|searching) for "
                  r"(?:a|an|some|recommendations|someone)\b"],
         "provider": [r"\b(?:hoping|trying) to find (?:someone|somebody)\b",
+                     # a quote to check: "Got a quote of 18k for a full roof replacement. Does that sound right?"
+                     # (a quote, a bill: not the news' "the price of bread will double. Does that sound right?")
+                     r"\b(?:quoted?|quotes|estimate|charged?|charging|asking|bill|invoice)\b[^?]{0,200}?\b(?:does (?:that|this) "
+                     r"(?:sound|seem) (?:right|"
+                     r"reasonable|fair|normal|high|too high|ok|okay)|is (?:that|this) (?:reasonable|normal|fair|too much|a rip-?off))\b",
                      # "need someone to help me move a couch next saturday, will pay" (opening a sentence: not
                      # a story's "I'm diabetic and I need someone to check my blood sugar")
                      r"(?:^|[.!?]\s+)(?:i |we )?need (?:someone|somebody) (?:to|who)\b",
@@ -973,9 +992,10 @@ GUIDE_VETO: dict[str, str] = {
 GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzeichen|dinge|wege|signs|ways|reasons|tips|"
                          r"questions|mistakes|things)\b", re.IGNORECASE)
 STATEMENT_TRIGGERS = {"de": ("jemand", "such", "dankbar", "falls", "hoffe", "bitte", "brauche", "bräuchte", "benötige", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden", "freuen", "froh",
-                              "schwanke", "hilfe"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
+                              "schwanke", "hilfe", "angebot", "kostenvoranschlag", "euro", "€", "verlangt"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
                                                                   "want to know", "wanted to know", "looking for",
-                                                                  "searching for", "decide between", "help", "appreciate")}
+                                                                  "searching for", "decide between", "help", "appreciate",
+                                                                  "quote", "estimate", "charg", "asking", "bill", "invoice")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
 DIRECT_OPENINGS: dict[str, list[str]] = {
