@@ -444,6 +444,7 @@ def test_direct_request_forms_set_a_floor(classifier, lang, intent, title, body)
     assert ("Direkte Anfrage: " if lang == "de" else "Asks directly: ") in r.explanation
     assert r.evidence["direct"] and r.evidence["direct"][0]["signal"]
     assert all(d["phrase"][:1].isalnum() or d["phrase"][:1] in "„\"'" for d in r.evidence["direct"]), r.evidence["direct"]
+    assert all(len(d["phrase"]) <= 90 and "\n" not in d["phrase"] for d in r.evidence["direct"]), r.evidence["direct"]
     # floor 0 turns it off: the model's own probability comes back
     off = Classifier(classifier.model, classifier.analyzer, classifier.personas,
                      classifier.settings.model_copy(update={"direct_request_floor": 0.0}))

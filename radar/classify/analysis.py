@@ -651,8 +651,13 @@ def first_sentence_end(text: str, lang: str) -> int:
 
 def _phrase(m: re.Match) -> str:
     """The words a direct form matched, as evidence: without the punctuation of the sentence before
-    (a form that opens a sentence or follows a comma starts there: ". Please help", ", etwas anderes?")."""
-    return m.group(0).lstrip(" \n.!?,;:").strip()
+    (a form that opens a sentence or follows a comma starts there: ". Please help", ", etwas anderes?"); a
+    long one (a quote and its question two sentences on) as its start and its end."""
+    phrase = " ".join(m.group(0).lstrip(" \n.!?,;:").split())
+    if len(phrase) > 90:  # whole words: the first ones up to 40 characters, the last ones up to 40
+        head, tail = phrase[:41].rsplit(" ", 1)[0], phrase[-41:].split(" ", 1)[-1]
+        phrase = head + " … " + tail
+    return phrase
 
 
 _TRAILING = frozenset(",.!?:;")
