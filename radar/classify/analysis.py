@@ -579,12 +579,12 @@ class Analyzer:
             # isn't working", "\"Good morning, my computer won't connect …\"")
             for rx in faults:
                 if (m := next((m for m in rx.finditer(text) if not _in_quote(text, m.start())), None)):
-                    out.append(("support", _phrase(m)))
+                    out.append(("fault", _phrase(m)))
                     break
         # the title names the fault, the body tells one's own case (a news summary does not say "I")
         if title and body and fault_title is not None and (m := fault_title.search(title)) \
                 and _FIRST_PERSON[lang].search(body):
-            out.append(("support", _phrase(m)))
+            out.append(("fault", _phrase(m)))
         opening = title if title else text[starts[0]:ends[0]].strip()
         # a post opens with what it seeks in its title or, under a title that names the thing
         # ("Elektriker für Altbau"), in its body's first sentence ("Hallo, wir suchen einen …")

@@ -1033,6 +1033,8 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "provider": ("asks who offers something", "fragt, wer etwas anbietet"),
     "comparison": ("asks to choose between options", "fragt nach der Wahl zwischen Optionen"),
     "support": ("asks how to solve a problem", "fragt, wie sich ein Problem lösen lässt"),
+    # a fault report states rather than asks (DIRECT_FAULTS): a support request all the same
+    "fault": ("reports a fault of their own", "meldet einen Defekt am eigenen Gerät"),
 }
 
 
