@@ -921,13 +921,23 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                  r"ideas?|tips?|advice|a fix|a solution)\b",
                  # "… I tried to factory reset but it didn't solve my problem. Please help" (a sentence that
                  # opens with it: 11 of 12 labelled posts; the other quotes what not to post)
-                 r"(?:^|[.!?]\s+)(?:please|pls|plz|urgent|urgently need) help\b",
+                 r"(?:^|[.!?]\s*)(?:please|pls|plz|urgent|urgently need) help\b",
                  # "Need help bad.", "I really need help with this" (a sentence that opens with it and does
                  # not ask: "Need help with your taxes? Call us" is an advert)
                  r"(?:^|[.!?]\s+)(?:i |we )?(?:really |desperately |urgently )?need (?:some |urgent |your )?help\b(?![^.!?\n]*\?)",
                  # "I was wondering if any of you guys could share your settings", "… if someone could
                  # give a second opinion" (labelled posts: 4 of 4 requests)
                  r"\bwondering if (?:anyone|anybody|someone|somebody|any of you|you guys)\b",
+                 # "I hope someone can point me in the right direction", "I was hoping somebody could explain …",
+                 # "hoping to get some help with my CPU choice", "wondering if there are any guides on …"
+                 # (labelled posts: 8 more, all requests)
+                 # (the author's own hope: not the news' "Police say they hope someone can help them …")
+                 r"(?:^|[.!?,(]\s*|\b(?:i|we)(?:'m| am| was| were| are|'re)? (?:really |just |still )?)(?:hope|hoping) (?:someone|"
+                 r"somebody|anyone|anybody|one of you|you guys|y'all) (?:here )?(?:could|can|would|"
+                 r"will|might) (?:help|point|recommend|suggest|explain|tell|advise|shed)\b",
+                 r"\bhoping to get (?:some |any )?(?:help|advice|input|suggestions|recommendations|tips)\b",
+                 r"\bwondering if there (?:is|are|'s) (?:any|a|some) (?:good )?(?:guides?|tutorials?|tools?|apps?|programs?|"
+                 r"software|ways?|options?|alternatives?)\b",
                  # "Any help or advice is appreciated!", "I would super appreciate any help" (labelled posts: 30
                  # more, all requests), "Can someone please help  I use streamlabs …" without its "?" (3 of 4)
                  r"\bany (?:help|advice|ideas|suggestions|tips|input|insight)(?: (?:or|and|/) (?:help|advice|ideas|suggestions|"
@@ -994,7 +1004,7 @@ GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzei
 STATEMENT_TRIGGERS = {"de": ("jemand", "such", "dankbar", "falls", "hoffe", "bitte", "brauche", "bräuchte", "benötige", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden", "freuen", "froh",
                               "schwanke", "hilfe", "angebot", "kostenvoranschlag", "euro", "€", "verlangt"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
                                                                   "want to know", "wanted to know", "looking for",
-                                                                  "searching for", "decide between", "help", "appreciate",
+                                                                  "searching for", "decide between", "help", "appreciate", "hope", "hoping",
                                                                   "quote", "estimate", "charg", "asking", "bill", "invoice")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
@@ -1066,7 +1076,8 @@ _FAULT_VERB_EN = (r"(?<!was )(?<!were )(?<!had )(?:won't|wont|will not|doesn't|d
                   r"load(?:ing|s)?|detect(?:ing|s|ed)?|recogni[sz](?:e|ing|es|ed)|crash(?:ing|es)?|freez(?:e|ing|es)|"
                   r"shut(?:ting|s)? (?:down|off)|restart(?:ing|s)?|disconnect(?:ing|s)?|overheat(?:ing|s)?|leak(?:ing|s)?|"
                   r"post(?:ing|s)?|display(?:ing|s)?|power(?:ing|s)? on|respond(?:ing|s)?|drain(?:ing|s)?|cool(?:ing|s)?|"
-                  r"heat(?:ing|s)?|spin(?:ning|s)?|flush(?:ing|es)?|print(?:ing|s)?|ignit(?:e|ing|es))\b")
+                  r"heat(?:ing|s)?|spin(?:ning|s)?|flush(?:ing|es)?|print(?:ing|s)?|ignit(?:e|ing|es)|"
+                  r"(?:drop|cut)(?:s|ping|ting)? out)\b")
 # (German: the verb, then the negation; or a separable verb's fault: "stürzt ständig ab")
 _FAULT_VERB_DE_WORDS = (r"(?:startet|bootet|geht|funktioniert|lädt|reagiert|springt|verbindet sich|erkennt|zeigt|"
                         r"schaltet sich|heizt|läuft|fährt|druckt|pumpt|schleudert|spült|kühlt|trocknet|zündet|wird)")
