@@ -582,6 +582,17 @@ def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang
     assert a.lang == lang and a.direct == [], a.direct
 
 
+def test_a_fault_named_in_title_and_body_is_one_piece_of_evidence(classifier):
+    # the body's own words are the evidence; the title's fault counts once, not twice
+    a = classifier.analyzer.analyse("Laptop won't turn on after BIOS update",
+                                    "My laptop won't turn on since yesterday. I tried another charger.")
+    assert a.direct == [("fault", "My laptop won't turn on")], a.direct
+    # a body that says "my" without naming the fault leaves the title's fault as the evidence
+    a = classifier.analyzer.analyse("Laptop won't turn on after BIOS update",
+                                    "Updated my BIOS yesterday, now nothing. I tried another charger.")
+    assert a.direct == [("fault", "Laptop won't turn on")], a.direct
+
+
 def test_score_follows_weights_and_thresholds():
     from radar.config import ClassifierSettings
 

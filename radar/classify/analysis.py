@@ -574,15 +574,17 @@ class Analyzer:
                 if (m := rx.search(text)):
                     out.append((form, _phrase(m)))
         faults, fault_title = self._direct_faults[lang]
+        fault = None
         if any(w in low_text for w in patterns.FAULT_TRIGGERS.get(lang, ())):
             # the owner's own words, not a support worker's story quoting a caller ("> Cust: … my laptop
             # isn't working", "\"Good morning, my computer won't connect …\"")
             for rx in faults:
-                if (m := next((m for m in rx.finditer(text) if not _in_quote(text, m.start())), None)):
-                    out.append(("fault", _phrase(m)))
+                if (fault := next((m for m in rx.finditer(text) if not _in_quote(text, m.start())), None)):
+                    out.append(("fault", _phrase(fault)))
                     break
-        # the title names the fault, the body tells one's own case (a news summary does not say "I")
-        if title and body and fault_title is not None and (m := fault_title.search(title)) \
+        # the title names the fault, the body tells one's own case (a news summary does not say "I");
+        # once: a body that names it too ("My laptop won't turn on") is the evidence already
+        if fault is None and title and body and fault_title is not None and (m := fault_title.search(title)) \
                 and _FIRST_PERSON[lang].search(body):
             out.append(("fault", _phrase(m)))
         opening = title if title else text[starts[0]:ends[0]].strip()
