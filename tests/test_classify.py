@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -1086,3 +1087,59 @@ def test_what_is_sought_opens_the_title_or_the_body(classifier):
     assert [f for f, _ in forms[0]] == ["seek"] and forms[0][0][1].startswith("We are looking for a web designer")
     assert forms[1] == [] and forms[2] == []
     assert [f for f, _ in forms[3]] == ["seek"]
+
+
+@pytest.mark.parametrize("pattern,keys", [
+    (r"\b(?:kann|könnte|könnt) (?:mir|uns) jemand", {"kan", "kön"}),  # the parser factors out the "k"
+    (r"^\W*(?:ideen|tipps|vorschläge)\s*\?\s*$", {"ide", "tip", "vor"}),
+    (r"\b(?:hat|habt) (?:hier )?(?:jemand|wer)\b", {"hat", "hab"}),
+    (r"\bwo (?:kann|bekomme) ich\b", {"wo"}),  # a whole short word
+    (r"\b(?:hi )?there\b", {"hi", "the"}),  # an optional start: either may begin the match
+    (r"\b(?:anyone|y'all) (?:here )?know", {"any", "y"}),  # "y'all": the word "y" ends at the apostrophe
+    (r"\b[Ww]hich\b", {"whi"}),
+    (r"^\W*(?![^?]*\bfavou?rite)which\b", {"whi"}),  # a look-ahead takes no text
+    # nothing literal to key on, or no word boundary: always tried
+    (r"(?:\boder|,) (?:was|etwas) anderes\s*\?", None),
+    (r"gibt es", None),
+    (r"\b\w+ jemand", None),
+    (r"\b(?:wo|\w+) gibt", None),
+    (r"\bw(?:o|\w)", None),
+])
+def test_word_start_keys_are_read_off_the_expression(pattern, keys):
+    from radar.classify.patterns import word_start_keys
+
+    got = word_start_keys(re.compile(pattern, re.IGNORECASE))
+    assert (set(got) if got is not None else None) == keys
+
+
+def _posts_for_key_check() -> list[tuple[str, str, str | None]]:
+    """This module's example posts and, where ../shared/data is present, the request-rich sources
+    in full and every 25th post of the others, each also in capitals."""
+    from radar.classify import dataset
+
+    items = [(t, b, lang) for lang, _i, t, b in REQUESTS + DIRECT]
+    items += [(t, b, None) for row in NOT_REQUESTS for t, b in [row[-2:]]]
+    if dataset.available():
+        for i, e in enumerate(dataset.load_all()):
+            rich = e.source in ("stuttgart", "computer_forum", "techsupport", "softwarerecs", "askreddit")
+            if rich or i % 25 == 0:
+                items.append((e.title, e.body, e.lang))
+    return items + [((t or "").upper(), (b or "").upper(), lang) for t, b, lang in items]
+
+
+def test_forms_tried_by_word_key_find_what_trying_every_form_finds(classifier):
+    # the analyser tries a question or statement form only where one of the text's words has the
+    # form's key (patterns.word_start_keys); trying every form must find exactly the same forms
+    import copy
+
+    every = copy.copy(classifier.analyzer)
+    every._question_keys = {lang: (tuple(range(len(f[0]))), {}) for lang, f in every._direct.items()}
+    every._statement_keys = {lang: (tuple(range(len(f[2]))), {}) for lang, f in every._direct.items()}
+    items = _posts_for_key_check()
+    keyed = [a.direct for a in classifier.analyzer.analyse_many(items)]
+    full = [a.direct for a in every.analyse_many(items)]
+    assert sum(map(bool, full)) >= 20  # the check sees forms at all
+    assert keyed == full
+    # and the index really leaves most forms out
+    qs, by_key = classifier.analyzer._question_keys["de"]
+    assert len(qs) <= 5 and len(by_key) >= 30

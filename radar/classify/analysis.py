@@ -193,6 +193,8 @@ class Analyzer:
         self._direct = {lang: patterns.direct_patterns(lang) for lang in LANGS}
         self._direct_titles = {lang: patterns.direct_title_patterns(lang) for lang in LANGS}
         self._direct_faults = {lang: patterns.direct_fault_patterns(lang) for lang in LANGS}
+        self._question_keys = {lang: _key_index(self._direct[lang][0]) for lang in LANGS}
+        self._statement_keys = {lang: _key_index(self._direct[lang][2]) for lang in LANGS}
         self._guide = {lang: re.compile(patterns.GUIDE_VETO[lang], re.IGNORECASE) for lang in LANGS}
         self._names = feature_names()
 
@@ -556,12 +558,18 @@ class Analyzer:
             return []
         questions, openings, statements = self._direct[lang]
         out: list[tuple[str, str]] = []
-        for s, e, q in zip(starts, ends, is_q):
-            if q:
-                sentence = text[s:e]
-                for form, rx in questions:
-                    if (m := rx.search(sentence)):
-                        out.append((form, _phrase(m)))
+        # only the forms that can start at one of the text's words are tried (patterns.word_start_keys)
+        keys = None
+        if any(is_q):
+            keys = {w[:3] for w in _WORDS.findall(low_text)}
+            tried = _keyed(self._question_keys[lang], keys)
+            for s, e, q in zip(starts, ends, is_q):
+                if q:
+                    sentence = text[s:e]
+                    for i in tried:
+                        form, rx = questions[i]
+                        if (m := rx.search(sentence)):
+                            out.append((form, _phrase(m)))
         if title and not title.endswith("?") \
                 and any(w in title.lower() for w in patterns.TITLE_TRIGGERS.get(lang, ())):
             # a title that asks without a question mark
@@ -570,7 +578,10 @@ class Analyzer:
                     out.append((form, _phrase(m)))
                     break
         if any(w in low_text for w in patterns.STATEMENT_TRIGGERS.get(lang, ())):
-            for form, rx in statements:
+            if keys is None:
+                keys = {w[:3] for w in _WORDS.findall(low_text)}
+            for i in _keyed(self._statement_keys[lang], keys):
+                form, rx = statements[i]
                 if (m := rx.search(text)):
                     out.append((form, _phrase(m)))
         faults, fault_title = self._direct_faults[lang]
@@ -605,6 +616,35 @@ class Analyzer:
                 and m.group(1).strip().lower() != m.group(2).strip().lower():  # not "X or X?"
             out.append(("comparison", title))
         return out
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _key_index(forms: Sequence[tuple[str, re.Pattern]]) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
+    """The positions of ``forms`` to try always (no key could be read off them) and, per word key
+    (``patterns.word_start_keys``: a word's first three characters), the positions to try when a
+    sentence has a word with that key."""
+    always, by_key = [], {}
+    for i, (_form, rx) in enumerate(forms):
+        keys = patterns.word_start_keys(rx, 3)
+        if keys is None:
+            always.append(i)
+        else:
+            for k in keys:
+                by_key.setdefault(k, []).append(i)
+    return tuple(always), {k: tuple(v) for k, v in by_key.items()}
+
+
+def _keyed(index: tuple[tuple[int, ...], dict[str, tuple[int, ...]]], keys: set[str]) -> list[int]:
+    """The positions, in order, of the forms of ``index`` (:func:`_key_index`) to try on a text
+    whose words have ``keys``."""
+    always, by_key = index
+    tried = set(always)
+    for key in keys:
+        if (forms := by_key.get(key)):
+            tried.update(forms)
+    return sorted(tried)
 
 
 _FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|ive|my|me)\b", re.IGNORECASE),

@@ -1132,3 +1132,80 @@ def direct_fault_patterns(lang: str) -> tuple[list[re.Pattern], re.Pattern | Non
     title = FAULT_TITLES.get(lang)
     return ([re.compile(p, re.IGNORECASE) for p in DIRECT_FAULTS.get(lang, [])],
             re.compile(title, re.IGNORECASE) if title else None)
+
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def word_start_keys(rx: re.Pattern, size: int = 3) -> frozenset[str] | None:
+    """The keys of the words a match of ``rx`` can start with: a word's first ``size`` characters,
+    lower case, or the whole word if it is shorter; None when that cannot be read off the expression
+    (it does not start at a word boundary or the text's start, or does not start with literal text).
+
+    A question form is tried on a sentence only when one of the sentence's words has one of its keys
+    (``Analyzer._direct_forms``): most of the ~100 forms per language are then never run on a
+    sentence. A key is a necessary condition, never a sufficient one: the expression decides."""
+    from re import _constants as c, _parser as p
+
+    def starts(items: list, need: int) -> set[str] | None:
+        """The texts of length ``need`` every match of ``items`` starts with (fewer where the
+        literal text ends in a non-word character first), or None."""
+        if need <= 0:
+            return {""}
+        if not items:
+            return None
+        (op, av), rest = items[0], items[1:]
+        if op is c.LITERAL:
+            ch = chr(av)
+            if not _WORD_CHAR.match(ch):
+                return {ch}  # the word ends here: enough to tell the key
+            tails = starts(rest, need - 1)
+            return None if tails is None else {ch + t for t in tails}
+        if op is c.IN and av and all(o is c.LITERAL for o, _ in av):
+            return _union(starts([(c.LITERAL, v)] + rest, need) for _, v in av)
+        if op is c.SUBPATTERN:
+            return starts(list(av[-1]) + rest, need)
+        if op is c.BRANCH:
+            return _union(starts(list(b) + rest, need) for b in av[1])
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # takes no text
+            return starts(rest, need)
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            lo, _hi, sub = av
+            once = starts(list(sub), need)  # one repetition must give the whole key by itself
+            if once is not None and any(len(s) < need and _WORD_CHAR.match(s[-1:] or "x") for s in once):
+                once = None
+            if lo >= 1:
+                return once
+            skip = starts(rest, need)
+            return None if once is None or skip is None else once | skip
+        return None
+
+    def _union(parts) -> set[str] | None:
+        out: set[str] = set()
+        for s in parts:
+            if s is None:
+                return None
+            out |= s
+        return out
+
+    items = list(p.parse(rx.pattern, rx.flags))
+    if not items or items[0][0] is not c.AT or items[0][1] not in (c.AT_BOUNDARY, c.AT_BEGINNING,
+                                                                   c.AT_BEGINNING_STRING):
+        return None
+    # zero-width items and leading non-word characters ("^\W*") come before the first word
+    while items and (items[0][0] in (c.AT, c.ASSERT, c.ASSERT_NOT)
+                     or (items[0][0] is c.MAX_REPEAT and items[0][1][0] == 0
+                         and list(items[0][1][2]) in ([(c.IN, [(c.CATEGORY, c.CATEGORY_NOT_WORD)])],
+                                                       [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])]))):
+        items = items[1:]
+    found = starts(items, size)
+    if not found:
+        return None
+    keys = set()
+    for s in found:
+        word = s[:len(s) - 1] if s and not _WORD_CHAR.match(s[-1]) else s
+        if not word or not all(_WORD_CHAR.match(ch) for ch in word):
+            return None
+        keys.add(word.lower())
+    return frozenset(keys)

@@ -153,22 +153,40 @@ def _de_en_table() -> dict[str, float]:
     return _DE_EN_TABLE
 
 
+_WORD_SCORES: dict[str, tuple[float, bool]] = {}
+
+
+def _word_score(word: str) -> tuple[float, bool]:
+    """The summed n-gram score of one word (see :func:`ngram_de_or_en`) and whether any of its
+    n-grams is known; cached per word (up to 100,000 words)."""
+    table = _de_en_table()
+    padded = f" {word} "
+    score, hit = 0.0, False
+    for n in (1, 2, 3):
+        for i in range(len(padded) - n + 1):
+            v = table.get(padded[i:i + n])
+            if v is not None:
+                score += v
+                hit = True
+    if len(_WORD_SCORES) >= 100_000:
+        _WORD_SCORES.clear()
+    _WORD_SCORES[word] = (score, hit)
+    return score, hit
+
+
 def ngram_de_or_en(text: str) -> str | None:
     """German or English by character n-grams (naive Bayes over langdetect's two profiles); None
     when no known n-gram occurs. For texts the function words leave undecided: "Verkaufe
     gebrauchtes iPhone 12. Guter Zustand, 250 Euro VB." has none of them."""
-    table = _de_en_table()
     score, hit = 0.0, False
     for word in _LETTERS.findall(text[:600]):
         if len(word) > 1 and word[0].isupper() and word[1].isupper():
             continue  # acronyms and shouted words say little (langdetect skips them too)
-        padded = f" {word} "
-        for n in (1, 2, 3):
-            for i in range(len(padded) - n + 1):
-                v = table.get(padded[i:i + n])
-                if v is not None:
-                    score += v
-                    hit = True
+        if (known := _WORD_SCORES.get(word)) is None:
+            known = _word_score(word)
+        if known[1]:
+            score += known[0]
+            hit = True
     if not hit:
         return None
     return "de" if score > 0 else "en"
