@@ -1143,3 +1143,32 @@ def test_forms_tried_by_word_key_find_what_trying_every_form_finds(classifier):
     # and the index really leaves most forms out
     qs, by_key = classifier.analyzer._question_keys["de"]
     assert len(qs) <= 5 and len(by_key) >= 30
+
+
+def test_a_post_of_one_or_two_words_does_not_get_a_word_s_full_weight(classifier):
+    # TF-IDF rows are l2-normalised: alone, "hallo" or "i" had the weight a long post's words share
+    # ("hallo" 0.76 and "i mog eam" 0.87 with bundled-6); rows with fewer than `short_words`
+    # word n-grams are scaled down by sqrt(n / short_words)
+    import copy
+
+    model = classifier.model
+    assert vars(model.options)["short_words"] == 6
+    for text in ("hallo", "i mog eam", "i"):
+        assert classifier.classify("", text).request_probability < 0.3, text
+    a_short, a_long = classifier.analyzer.analyse_many([
+        ("", "hallo", None),
+        ("Drucker", "Hallo, mein Drucker druckt seit dem Update nur noch leere Seiten. Was kann ich tun?", None)])
+    unscaled = copy.copy(model)
+    unscaled.options = copy.copy(model.options)
+    del unscaled.options.short_words  # a model saved before the option: no scaling
+    plain_short, plain_long = (unscaled.matrix([a]) for a in (a_short, a_long))
+    n_words = len(model.word_vec.vocabulary)
+    got = model.matrix([a_short]).toarray()[0]
+    want = plain_short.toarray()[0]
+    # the text blocks scaled by sqrt(1/6) ("hallo" is one word n-gram), the pattern block not
+    assert got[:n_words] == pytest.approx(want[:n_words] * (1 / 6) ** 0.5, rel=1e-5)
+    assert got[n_words:len(model.feature_labels) - len(model.pattern_scale)] == pytest.approx(
+        want[n_words:len(model.feature_labels) - len(model.pattern_scale)] * (1 / 6) ** 0.5, rel=1e-5)
+    assert got[-len(model.pattern_scale):] == pytest.approx(want[-len(model.pattern_scale):])
+    # a post of many words is not touched
+    assert model.matrix([a_long]).toarray() == pytest.approx(plain_long.toarray())

@@ -45,6 +45,11 @@ class ModelOptions:
     word_weight: float = 1.0
     char_weight: float = 1.0
     pattern_weight: float = 1.0
+    # a text with fewer distinct word n-grams than this has its TF-IDF rows scaled by
+    # sqrt(n / short_words): the l2 norm gives a one-word post ("hallo", "i") the full weight of
+    # its word, as if the word were all a long post says (0: off, as in models before bundled-7;
+    # bench/README "bundled-7")
+    short_words: int = 6
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -369,11 +374,21 @@ class RequestModel:
         from scipy import sparse
 
         blocks = []
+        # a model saved before the option existed has no value of its own: it was trained without
+        # the scaling (the class default would turn it on)
+        short = vars(self.options).get("short_words", 0)
+        scale = None
         if self.word_vec is not None:
-            blocks.append(self.word_vec.transform([a.model_text for a in analyses]) * self.options.word_weight)
+            words = self.word_vec.transform([a.model_text for a in analyses])
+            if short > 0:
+                scale = sparse.diags(np.minimum(1.0, np.sqrt(np.diff(words.indptr) / short)).astype(np.float32))
+                words = scale @ words
+            blocks.append(words * self.options.word_weight)
         if self.char_vec is not None:
-            blocks.append(self.char_vec.transform([a.text[: self.options.char_chars].lower() for a in analyses])
-                          * self.options.char_weight)
+            chars = self.char_vec.transform([a.text[: self.options.char_chars].lower() for a in analyses])
+            if scale is not None:
+                chars = scale @ chars
+            blocks.append(chars * self.options.char_weight)
         if self.pattern_scale is not None:
             # a post has ~15 of the ~75 pattern features: fill the dense block from each post's
             # features instead of looking up every name for every post

@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(Path(__file__).parent / "model" / "request_model.joblib"))
     ap.add_argument("--data", default=None, help="shared data folder (default ../shared/data)")
     ap.add_argument("--no-cross", action="store_true", help="skip the cross-source folds")
-    ap.add_argument("--version", default="bundled-6")
+    ap.add_argument("--version", default="bundled-7")
     args = ap.parse_args(argv)
     if not dataset.available(args.data):
         print(f"shared data not found in {dataset.posts_dir(args.data)}", file=sys.stderr)
