@@ -457,8 +457,13 @@ def _explain(lang: str, p: float, is_req: bool, intent: str, ev: dict, best: tup
     parts.append(head)
     direct = ev.get("direct", [])
     if direct:
-        parts.append(("Direkte Anfrage: " if de else "Asks directly: ")
-                     + "; ".join(f'"{x["phrase"]}" ({x["signal"]})' for x in direct[:2]) + ".")
+        if all(x["form"] == "fault" for x in direct[:2]):
+            # a fault report states its problem rather than asking
+            parts.append(("Meldet einen Defekt am eigenen Gerät: " if de else "Reports a fault of their own: ")
+                         + "; ".join(f'"{x["phrase"]}"' for x in direct[:2]) + ".")
+        else:
+            parts.append(("Direkte Anfrage: " if de else "Asks directly: ")
+                         + "; ".join(f'"{x["phrase"]}" ({x["signal"]})' for x in direct[:2]) + ".")
     said = [x["phrase"].lower() for x in direct[:2]] if direct else []  # not repeated as evidence
     key_phrases = [f'"{x["phrase"]}" ({x["signal"]})' for x in ev["phrases"]
                    if x["group"] not in ("help_word", "provider_word") and not any(x["phrase"].lower() in d for d in said)
