@@ -434,6 +434,27 @@ DIRECT = [
     # a guide the asker followed does not make the post a teaser
     ("en", "support", "VPN fails after update", "I followed this guide from the vendor step by step and the VPN still drops. "
      "Any idea what I can do?"),
+    # a firm asks its peers for their tools, who knows a field, whether a product makes sense
+    ("de", "recommendation", "Frage an die Experten: Buchhaltungssoftware", "Moin zusammen, wir sind ein kleiner Malerbetrieb "
+     "mit 6 Leuten und machen die Buchhaltung noch mit Excel. Das wird langsam zu viel. Womit arbeitet ihr so?"),
+    ("de", "support", "Wer hat Ahnung von Netzwerken?", "Servus, in unserem Büro fällt ständig das WLAN aus, vor allem im "
+     "Besprechungsraum. Router ist eine Fritzbox 7590."),
+    ("de", "recommendation", "DATEV vs. Lexware für kleine GmbH", "Wir gründen gerade eine GmbH mit zwei Gesellschaftern. "
+     "Der Steuerberater arbeitet mit DATEV. Macht Lexware trotzdem Sinn?"),
+    ("de", "support", "Heizung macht Geräusche", "Unsere Gastherme klackert seit ein paar Tagen laut beim Anspringen. "
+     "Ist das gefährlich oder kann das warten bis zur Wartung im Frühjahr?"),
+    ("de", "support", "Server im Keller – noch zeitgemäß?", "Wir haben noch einen eigenen Server für die Dateiablage. Der "
+     "Dienstleister will jetzt 8.000 € für einen neuen. Würdet ihr das machen oder in die Cloud gehen?"),
+    ("de", "supplier", "Backup-Lösung gesucht", "Für unsere Praxis (3 PCs, ein NAS) suchen wir eine vernünftige "
+     "Backup-Lösung, die auch DSGVO-konform ist."),
+    ("de", "support", "", "Seit dem Update synchronisiert unser Outlook keine Termine mehr mit dem Handy."),
+    ("en", "comparison", "", "Our bookkeeper just quit. Is it better to hire a new one or outsource to a firm? We're about 2M in revenue."),
+    ("en", "support", "Outlook not syncing calendar", "Since the last update my Outlook calendar doesn't sync to my phone "
+     "anymore. Removed and re-added the account, same thing."),
+    ("en", "support", "Furnace making a loud banging noise", "Started yesterday when the heat kicks on. Should I be worried "
+     "or can it wait for the annual service?"),
+    ("en", "support", "How do you handle payroll for 3 employees?", "Just hired my first employees and I'm lost. Gusto? "
+     "ADP? An accountant?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -583,6 +604,15 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "iPhone 15 won't charge past 80 percent by default", ""),
     ("en", "iPhone 15 won't charge past 80 percent by default", "Apple says the limit protects the battery in the long run."),
     ("de", "Heizung springt nicht an? Das sind die häufigsten Ursachen", "Der Ratgeber erklärt, was Hausbesitzer tun können."),
+    # a philosophical choice, a poll of favourites, curiosity, a job advert after a fronted phrase
+    ("de", "", "Ist es besser, geliebt oder gefürchtet zu werden? Machiavelli hatte eine klare Meinung."),
+    ("en", "", "Is it better to be loved or feared? Discuss."),
+    ("de", "Umfrage", "Was nutzt ihr am liebsten? Womit arbeitet ihr am liebsten?"),
+    ("de", "Milaneo", "Hat jemand Ahnung, was da heute los war?"),
+    ("de", "Verstärkung", "Für unser Team in Esslingen suchen wir ab sofort einen Elektriker (m/w/d). Jetzt bewerben!"),
+    ("en", "", "I'm lost for words. What a game last night!"),
+    ("en", "", "Honestly I'm lost without my phone, left it at home today."),
+    ("de", "", "Unsere Bahn fährt heute nicht, die Strecke ist gesperrt."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

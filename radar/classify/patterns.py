@@ -434,6 +434,15 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) ",
             r"\bwas (?:ist|wäre) (?:da |hier |denn |dafür )?empfehlenswert\b",
             r"\bmacht (?:das|es|sowas) (?:\w+ ){0,2}(?:überhaupt |noch |wirklich )?sinn\b",
+            # "Macht Lexware trotzdem Sinn?", "Macht ein NAS für uns Sinn?" (a thing to get; not "Macht das alles
+            # noch Sinn?")
+            r"\bmacht (?:ein |eine |einen )?[\w-]+ (?:für (?:uns|mich) |da |dann |hier )?(?:trotzdem|überhaupt|noch|dann|"
+            r"eigentlich|für (?:uns|mich)) sinn\b",
+            r"\bmacht (?:ein|eine|einen) [\w-]+ (?:\w+ ){0,2}?sinn\b",
+            # "Womit arbeitet ihr so?", "Was nutzt ihr dafür?" (a firm asks peers for their tools; not a
+            # poll of favourites: "Was nutzt ihr am liebsten?")
+            r"\b(?:womit|mit was) (?:arbeitet|arbeiten|macht|machen) ihr\b(?! am liebsten)",
+            r"\bwas (?:nutzt|verwendet|benutzt|nehmt) ihr (?:so |denn |eigentlich )?(?:dafür|für|zum|zur|als|so\s*\?|\?)",
             r"\bwelche[nrs]? (?:\w+ )?\w*(?:firma|anbieter|versicherung|bank|werkstatt|software|app|programm|agentur|kanzlei|"
             r"praxis|arzt|ärztin|handwerker|hausverwaltung|berater|beraterin|hoster|tarif|laden|shop)s? "
             r"(?:habt|nutzt|verwendet|hattet|benutzt|könnt|würdet) ihr\b",
@@ -463,6 +472,13 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "Die Therme ist 20 Jahre alt. Jetzt tauschen oder warten, bis sie kaputt ist?"
                        r"\b(?:tauschen|austauschen|ersetzen|kaufen|wechseln|reparieren) oder (?:noch )?(?:warten|abwarten)\b",
                        r"\bwelche[nrs]? (?:soll|sollte|würdet ihr) (?:ich |man )?(?:nehmen|kaufen|wählen)\b",
+                       # "Ist es besser, den Laptop zu reparieren oder einen neuen zu kaufen?", "… jemanden einzustellen
+                       # oder das auszulagern?" (a purchase or a hire; not "Ist es besser, geliebt oder gefürchtet zu sein?")
+                       r"\bist es (?:besser|sinnvoller|günstiger|klüger)\b[^?]{0,80}\b(?:zu kaufen|zu mieten|zu leasen|"
+                       r"zu reparieren|zu ersetzen|zu tauschen|zu wechseln|zu beauftragen|einzustellen|auszulagern|"
+                       r"machen zu lassen|selbst zu machen)\b[^?]{0,60}\boder\b|\bist es (?:besser|sinnvoller|günstiger|klüger)"
+                       r"\b[^?]{0,80}\boder\b[^?]{0,60}\b(?:zu kaufen|zu mieten|zu leasen|zu reparieren|zu ersetzen|zu tauschen|"
+                       r"zu wechseln|zu beauftragen|einzustellen|auszulagern|machen zu lassen|selbst zu machen)\b",
                        # "Reparieren oder gleich neu?"
                        r"\b(?:reparieren|reparatur) oder (?:gleich |lieber )?(?:neu|ersetzen|austauschen|neukauf|neu kaufen)\b",
                        # "Lexoffice, sevDesk oder was ganz anderes?"
@@ -591,6 +607,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bweiß (?:hier )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,40}\b(?:wie|wo) (?:ich|man|wir)\b",
             r"\bweiß (?:hier )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,10}\bob (?:es|man|ich|wir)\b",
             r"\bkennt sich (?:hier |da |damit )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,50}\baus\b",
+            # "Wer hat Ahnung von Netzwerken?", "Hat hier jemand Ahnung von Steuerrecht?"
+            r"\bwer (?:hier )?hat (?:\w+ )?ahnung (?:von|mit|bei)\b",
+            r"\bhat (?:hier )?(?:jemand|wer|einer|irgendwer|jmd) (?:hier )?(?:\w+ )?ahnung (?:von|mit|bei)\b",
+            # "Würdet ihr das machen oder in die Cloud gehen?", "Kann das bis zur Wartung warten?"
+            r"\bwürdet ihr (?:das|es|sowas) (?:so )?(?:machen|tun|kaufen|nehmen|reparieren lassen|machen lassen)\b",
+            r"\bkann (?:das|es|man das) (?:noch )?(?:\w+ ){0,4}?warten\b",
             r"\bgibt es (?:hier )?(?:jemanden|wen|leute)\b[^?]{0,30}\b(?:der|die) sich\b[^?]{0,50}\bauskenn",
             # a customer's own problem and the step to take: "Wie werde ich den Schimmel los?", "Welche
             # Möglichkeiten habe ich?", "Soll ich nochmal in die Werkstatt?" (no labelled post asks so;
@@ -705,6 +727,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "Thoughts on Fidelity vs Vanguard for a Roth IRA?" (2 of 2)
                        r"^\W*(?:any )?thoughts on\b[^?]{0,60}\b(?:vs\.?|versus|or)\b",
                        r"\bwhich (?:one )?should (?:i|we) (?:choose|pick|buy|use|go with|get)\b",
+                       # "Is it better to hire a new one or outsource to a firm?" (a purchase or a hire; not "Is it
+                       # better to be loved or feared?")
+                       r"\bis it (?:better|cheaper|smarter|wiser) to (?:hire|outsource|buy|rent|lease|repair|fix|replace|switch|"
+                       r"use|get|pay|go with|upgrade|keep|build|do it|diy|contract)\b[^?]{0,80}\bor\b",
                        # "Is it worth repairing or should I replace it?"
                        r"\bis it worth (?:repairing|fixing|replacing)\b",
                        r"^\W*(?:is it )?worth (?:switching|upgrading|buying|getting|paying)\b",
@@ -783,6 +809,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"(?:it|this|that|the (?:problem|issue))\b",
         ],
         "help": [r"\b(?:can|could) (?:anyone|someone|somebody)\b" + _GAP % 30 + r"\bhelp\b",
+                 # "Should I be worried or can it wait for the annual service?"
+                 r"\bcan (?:it|this|that) wait (?:for|until|till|a)\b",
                  # "Can anyone tell me if there's a setting I need to change?" (1 of 1 labelled posts)
                  r"\b(?:can|could) (?:anyone|someone|somebody) (?:please )?(?:tell|explain to|show) me (?:how|where|if|whether|what i)\b",
                  # "Any advice?", "Any ideas what else I could try?" (26 of 26 labelled posts are requests)
@@ -857,6 +885,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
 DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
     "de": {
         "provider": [r"\b(?:ich suche|wir suchen|suche|suchen) (?:hier )?jemanden\b(?!,? (?:zum|für) (?:reden|quatschen))",
+                     # after a fronted phrase: "Für unsere Praxis suchen wir eine vernünftige Backup-Lösung" (a job
+                     # advert's "Für unser Team suchen wir … (m/w/d)" is vetoed)
+                     r"(?<!^)(?<![.!?\n] )\b(?:suchen wir|suche ich) (?:derzeit |aktuell |gerade |noch |dringend )?(?:eine?n?|nach "
+                     r"(?:einer?m?|jemandem)) ",
                      # a quote to check: "Der Dachdecker verlangt 18.000 Euro fürs neue Dach. Ist das normal?" (not a
                      # bare "Ist das OK?" under a photo)
                      r"\b(?:angebot|kostenvoranschlag|euro|€|verlangt)[^?]{0,200}?\b(?:ist das (?:so )?(?:normal|angemessen|"
@@ -915,7 +947,12 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                      r"(?:^|[.!?]\s+)(?:i |we )?need (?:someone|somebody) (?:to|who)\b",
                      r"\blooking for (?:someone|somebody) (?:who|to|that|with)\b",
                      r"\bif (?:anyone|someone|somebody) (?:here )?(?:is selling|sells|rents|offers)\b"],
-        "help": [r"\bif (?:anyone|someone|somebody) (?:here )?(?:could|can) (?:help|recommend|suggest|point me|advise)"
+        "help": [
+                 # "Just hired my first employees and I'm lost." (not "lost for words", "lost in thought", "lost
+                 # without my phone")
+                 r"\b(?:i'm|im|i am) (?:completely |totally |so |kind of |kinda |a bit |pretty |really )?lost\b"
+                 r"(?! (?:for words|in|without|at sea|cause|because))(?=[.!,;]| here| with this| on (?:this|where|what|how))",
+                 r"\bif (?:anyone|someone|somebody) (?:here )?(?:could|can) (?:help|recommend|suggest|point me|advise)"
                  r"(?= me\b| us\b| out\b| with\b| please\b| i\b| i'|\s*[,.!:)]|\s*$)",
                  r"\bif (?:anyone|someone|somebody) (?:here )?(?:has|knows|got) (?:any |a )?(?:suggestions?|recommendations?|"
                  r"ideas?|tips?|advice|a fix|a solution)\b",
@@ -1002,7 +1039,7 @@ GUIDE_VETO: dict[str, str] = {
 GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzeichen|dinge|wege|signs|ways|reasons|tips|"
                          r"questions|mistakes|things)\b", re.IGNORECASE)
 STATEMENT_TRIGGERS = {"de": ("jemand", "such", "dankbar", "falls", "hoffe", "bitte", "brauche", "bräuchte", "benötige", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden", "freuen", "froh",
-                              "schwanke", "hilfe", "angebot", "kostenvoranschlag", "euro", "€", "verlangt"), "en": ("anyone", "someone", "somebody", "wondering", "curious",
+                              "schwanke", "hilfe", "angebot", "kostenvoranschlag", "euro", "€", "verlangt"), "en": ("anyone", "someone", "somebody", "wondering", "curious", "lost",
                                                                   "want to know", "wanted to know", "looking for",
                                                                   "searching for", "decide between", "help", "appreciate", "hope", "hoping",
                                                                   "quote", "estimate", "charg", "asking", "bill", "invoice")}
@@ -1063,12 +1100,14 @@ _DEVICES_EN = (r"(?:pc|computer|laptop|desktop|macbook|mac|imac|phone|iphone|ipa
                r"console|ps4|ps5|xbox|gpu|graphics card|cpu|motherboard|mobo|ssd|hdd|hard drive|external drive|"
                r"usb drive|usb stick|charger|battery|fans?|build|rig|server|nas|camera|car|boiler|furnace|heater|"
                r"dishwasher|washing machine|washer|dryer|fridge|freezer|air conditioner|water heater|microphone|mic|"
-               r"webcam|bluetooth|audio|sound|wireless|ethernet|os|windows|bios|drivers?|app)")
+               r"webcam|bluetooth|audio|sound|wireless|ethernet|os|windows|bios|drivers?|app|outlook|email|e-mail|calendar|"
+               r"vpn|website)")
 _DEVICES_DE = (r"(?:pc|rechner|computer|laptop|notebook|macbook|mac|handy|smartphone|iphone|tablet|ipad|drucker|"
                r"router|fritzbox|fritz!box|wlan|internet|monitor|bildschirm|fernseher|tv|tastatur|maus|festplatte|"
                r"ssd|grafikkarte|akku|ladegerät|auto|wagen|heizung|therme|gastherme|boiler|waschmaschine|"
                r"spülmaschine|geschirrspüler|kühlschrank|trockner|konsole|ps4|ps5|xbox|kamera|server|nas|"
-               r"lüfter|mikrofon|headset|kopfhörer|lautsprecher|windows|bios|treiber|app)")
+               r"lüfter|mikrofon|headset|kopfhörer|lautsprecher|windows|bios|treiber|app|outlook|e-mail|email|kalender|vpn|"
+               r"webseite|website)")
 # what the device does not do (English: the negation, then the verb; not a story's "my app was not working")
 _FAULT_VERB_EN = (r"(?<!was )(?<!were )(?<!had )(?:won't|wont|will not|doesn't|doesnt|does not|isn't|is not|not|can't|cant|cannot|keeps|stopped|"
                   r"refuses to|randomly|suddenly|no longer)\b(?: \w+){0,2}? ?(?:turn(?:ing)? on|boot(?:ing|s)?|"
@@ -1077,10 +1116,11 @@ _FAULT_VERB_EN = (r"(?<!was )(?<!were )(?<!had )(?:won't|wont|will not|doesn't|d
                   r"shut(?:ting|s)? (?:down|off)|restart(?:ing|s)?|disconnect(?:ing|s)?|overheat(?:ing|s)?|leak(?:ing|s)?|"
                   r"post(?:ing|s)?|display(?:ing|s)?|power(?:ing|s)? on|respond(?:ing|s)?|drain(?:ing|s)?|cool(?:ing|s)?|"
                   r"heat(?:ing|s)?|spin(?:ning|s)?|flush(?:ing|es)?|print(?:ing|s)?|ignit(?:e|ing|es)|"
-                  r"(?:drop|cut)(?:s|ping|ting)? out)\b")
+                  r"(?:drop|cut)(?:s|ping|ting)? out|sync(?:ing|s)?|send(?:ing|s)?|open(?:ing|s)?)\b")
 # (German: the verb, then the negation; or a separable verb's fault: "stürzt ständig ab")
 _FAULT_VERB_DE_WORDS = (r"(?:startet|bootet|geht|funktioniert|lädt|reagiert|springt|verbindet sich|erkennt|zeigt|"
-                        r"schaltet sich|heizt|läuft|fährt|druckt|pumpt|schleudert|spült|kühlt|trocknet|zündet|wird)")
+                        r"schaltet sich|heizt|läuft|fährt|druckt|pumpt|schleudert|spült|kühlt|trocknet|zündet|wird|synchronisiert|"
+                        r"öffnet|sendet|empfängt)")
 _FAULT_NEG_DE = r"(?: \w+){0,3}? ?(?:nicht|nicht mehr|kein(?:e|en)?|nur noch)\b"
 _FAULT_VERB_DE = (_FAULT_VERB_DE_WORDS + r"\b" + _FAULT_NEG_DE
                   + r"|(?:stürzt|hängt sich|friert|schaltet sich)(?: \w+){0,3}? (?:ab|auf|ein|aus)\b")
@@ -1088,21 +1128,21 @@ _FAULT_VERB_DE = (_FAULT_VERB_DE_WORDS + r"\b" + _FAULT_NEG_DE
 _CLAUSE_EN = r"(?:(?!\b(?:so|but|and|because|then|when|i|you|he|she|we|they|it)\b)[^.!?,;:()\n]){0,50}?"
 _CLAUSE_DE = r"(?:(?!\b(?:aber|und|weil|dann|wenn|als|ich|du|er|sie|wir|ihr|es)\b)[^.!?,;:()\n]){0,50}?"
 DIRECT_FAULTS: dict[str, list[str]] = {
-    "en": [r"\bmy (?:\w+[ -]){0,3}?" + _DEVICES_EN + r"\b" + _CLAUSE_EN + r"\b" + _FAULT_VERB_EN,
+    "en": [r"\b(?:my|our) (?:\w+[ -]){0,3}?" + _DEVICES_EN + r"\b" + _CLAUSE_EN + r"\b" + _FAULT_VERB_EN,
            # "… and I have no idea why", "no clue what could be causing it"
            r"\bi (?:don't|dont|do not) know (?:why|what(?:'s| is)? (?:causing|wrong|going on|happening)|how to fix|"
            r"what to do)\b(?!,? but\b)",
            r"\b(?:i have|i've got|i got|have) no (?:idea|clue) (?:why|what(?:'s| is| could be| might be)? ?(?:causing|wrong|"
            r"going on|happening)|how to (?:fix|solve)|what to do)\b"],
-    "de": [r"\bmein(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _CLAUSE_DE + r"\b(?:" + _FAULT_VERB_DE + r")",
+    "de": [r"\b(?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _CLAUSE_DE + r"\b(?:" + _FAULT_VERB_DE + r")",
            # the verb first: "… trotzdem druckt mein Drucker nur noch leere Seiten", "Seit gestern startet
            # mein PC nicht mehr"
-           r"\b" + _FAULT_VERB_DE_WORDS + r" mein(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _FAULT_NEG_DE,
+           r"\b" + _FAULT_VERB_DE_WORDS + r" (?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _FAULT_NEG_DE,
            r"\b(?:ich habe|hab|habe) keine ahnung,? (?:woran|warum|wieso|was) (?:das|es)? ?(?:liegt|liegen|los ist|kaputt)\b",
            r"\b(?:ich )?(?:weiß|weiss) (?:echt |wirklich )?nicht,? woran (?:das|es) liegt\b"],
 }
-FAULT_TRIGGERS = {"en": ("my ", "no idea", "no clue", "know why", "know what", "know how"),
-                  "de": ("mein", "keine ahnung", "woran")}
+FAULT_TRIGGERS = {"en": ("my ", "our ", "no idea", "no clue", "know why", "know what", "know how"),
+                  "de": ("mein", "unser", "keine ahnung", "woran")}
 # A forum post's title that names the fault ("Laptop won't turn on after BIOS update", "PC startet
 # nicht mehr nach Stromausfall") above a body that tells one's own case: looked for only in a title
 # with a body that says "I"/"ich" (a news site's link title has no body, its summary no "I":
