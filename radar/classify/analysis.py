@@ -612,10 +612,12 @@ class Analyzer:
                 out.append(("seek", hit if len(hit) <= 80 else hit[:79] + "…"))
                 break
         if title and body and any(is_q[1:]) and (m := patterns.CHOICE_TITLE.search(title)) \
-                and not patterns.RHETORICAL_CHOICE.search(title) \
-                and m.group(1).strip().lower() != m.group(2).strip().lower():  # not "X or X?"
-            out.append(("comparison", title))
-        return out
+                and not patterns.RHETORICAL_CHOICE.search(title):
+            one, other = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+            if one.strip().lower() != other.strip().lower():  # not "X or X?"
+                out.append(("comparison", title))
+        # two expressions of a form that found the same words are one piece of evidence
+        return list(dict.fromkeys(out)) if len(out) > 1 else out
 
 
 _WORDS = re.compile(r"\w+")

@@ -433,6 +433,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bgibt es (?:hier |da |in \w+ |bei euch |in der nähe )?(?:eine?n?|irgendeine?n?) (?:gute[nrs]?|zuverlässige[nrs]?|"
             r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) ",
             r"\bwas (?:ist|wäre) (?:da |hier |denn |dafür )?empfehlenswert\b",
+            # "Wix, Jimdo oder WordPress – was ist für Laien am einfachsten?" (not "Was ist am besten an Stuttgart?")
+            r"\bwas (?:ist|wäre) (?:(?:für|bei) (?:\w+ ){1,2})?(?:da |denn |hier |dafür )?am (?:einfachsten|besten|günstigsten|"
+            r"sinnvollsten|zuverlässigsten|praktischsten)\b(?! an\b)",
+            # "… oder brauchen wir eine spezielle Software?" (not a bare "Brauche ich eine App?")
+            r"\bbrauchen? (?:ich|wir) (?:dafür |dann |jetzt |wirklich |überhaupt )?(?:eine?n?|ein) (?:spezielle[nrs]?|eigene[nrs]?|"
+            r"professionelle[nrs]?|extra) (?:\w+ )?(?:software|programm|tool|app|lösung|system|server|beratung)\b",
             r"\bmacht (?:das|es|sowas) (?:\w+ ){0,2}(?:überhaupt |noch |wirklich )?sinn\b",
             # "Macht Lexware trotzdem Sinn?", "Macht ein NAS für uns Sinn?" (a thing to get; not "Macht das alles
             # noch Sinn?")
@@ -609,6 +615,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bkennt sich (?:hier |da |damit )?(?:jemand|wer|einer|irgendwer|jmd)\b[^?]{0,50}\baus\b",
             # "Wer hat Ahnung von Netzwerken?", "Hat hier jemand Ahnung von Steuerrecht?"
             r"\bwer (?:hier )?hat (?:\w+ )?ahnung (?:von|mit|bei)\b",
+            # a tax or data-protection question a consultant answers: "Kann man die Kosten für den Laptop
+            # absetzen, …?", "Ist das überhaupt DSGVO-konform?"
+            r"\b(?:kann|darf|muss) (?:man|ich|wir) (?:\w+ ){0,8}?(?:(?:von der steuer |steuerlich )?absetzen|steuerlich geltend machen|"
+            r"abschreiben)\b",
+            r"\bist (?:das|es|sowas|dies) (?:so )?(?:überhaupt |eigentlich |denn |noch )?(?:dsgvo|datenschutz)[ -]?(?:konform|gerecht|"
+            r"sicher|erlaubt)\b",
             r"\bhat (?:hier )?(?:jemand|wer|einer|irgendwer|jmd) (?:hier )?(?:\w+ )?ahnung (?:von|mit|bei)\b",
             # "Würdet ihr das machen oder in die Cloud gehen?", "Kann das bis zur Wartung warten?"
             r"\bwürdet ihr (?:das|es|sowas) (?:so )?(?:machen|tun|kaufen|nehmen|reparieren lassen|machen lassen)\b",
@@ -644,6 +656,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
     },
     "en": {
         "recommendation": [
+            # "What hardware would you get for wifi and switching?" (for a purpose: not "what superpower would
+            # you choose?", "what would you use it for?")
+            r"\bwhat (?:\w+ ){0,2}would you (?:get|buy|use|choose|pick|go with)\b[^?]{0,40}\bfor \w",
             r"\b(?:can|could|would) (?:anyone|someone|you|somebody|you guys|y'all)\b" + _GAP % 60 + r"\b(?:recommend|suggest)\b",
             r"\bany (?:good )?(?:recommendations|suggestions)\b",
             r"\b(?:recommendations?|recs?) (?:for|on)\b",
@@ -809,6 +824,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"(?:it|this|that|the (?:problem|issue))\b",
         ],
         "help": [r"\b(?:can|could) (?:anyone|someone|somebody)\b" + _GAP % 30 + r"\bhelp\b",
+                 # a tax or compliance question a consultant answers: "Can I deduct my laptop if I also use it
+                 # privately?", "Is this GDPR compliant?"
+                 r"\bcan (?:i|we|you) (?:\w+ ){0,6}?(?:deduct|write off|claim (?:it|this|that|the|my|our) (?:\w+ )?"
+                 r"(?:on|as) (?:my |our )?(?:taxes|a business expense|an expense))\b",
+                 r"\bis (?:this|that|it|our \w+) (?:even |actually |still )?(?:gdpr|hipaa|pci|soc ?2)[ -]?(?:compliant|"
+                 r"compatible|ok)\b",
                  # "Should I be worried or can it wait for the annual service?"
                  r"\bcan (?:it|this|that) wait (?:for|until|till|a)\b",
                  # "Can anyone tell me if there's a setting I need to change?" (1 of 1 labelled posts)
@@ -1066,7 +1087,9 @@ DIRECT_OPENINGS: dict[str, list[str]] = {
            r"^(?:i|we) need (?:a|an|some) " + _NP_EN + r"{0,4}?" + _PRODUCT_EN + r"\b"],
 }
 # "lexoffice oder sevDesk?" as the title of a post whose body asks as well
-CHOICE_TITLE = re.compile(r"^([^?]{1,60})\s(?:oder|or|vs\.?|versus)\s([^?]{1,40})\?\s*$", re.IGNORECASE)
+CHOICE_TITLE = re.compile(r"^([^?]{1,60})\s(?:oder|or|vs\.?|versus)\s([^?]{1,40})\?\s*$"
+                          # "Shopify vs WooCommerce for a small shop" above a body that asks: "vs" needs no "?"
+                          r"|^([^?]{1,40})\s(?:vs\.?|versus)\s([^?]{1,60})$", re.IGNORECASE)
 # ... but not the rhetorical "Is it me or is it me?", "Is it just me or …?", "Bin ich der Einzige oder …?"
 RHETORICAL_CHOICE = re.compile(r"^(?:is it (?:just |only )?me|am i the only one|bin ich (?:der|die) einzige|"
                                r"geht es nur mir so|ist es nur mein)\b", re.IGNORECASE)
@@ -1148,9 +1171,12 @@ FAULT_TRIGGERS = {"en": ("my ", "our ", "no idea", "no clue", "know why", "know 
 # with a body that says "I"/"ich" (a news site's link title has no body, its summary no "I":
 # "iPhone won't charge past 80 % by default").
 FAULT_TITLES: dict[str, str] = {
-    "en": r"^(?:(?:my|new|old|the|a) )?(?:[\w-]+ ){0,3}?" + _DEVICES_EN + r"s?\b(?: \w+){0,2}? " + _FAULT_VERB_EN,
+    "en": r"^(?:(?:my|new|old|the|a) )?(?:[\w-]+ ){0,3}?" + _DEVICES_EN + r"s?\b(?:(?: \w+){0,2}? " + _FAULT_VERB_EN
+          # "Laptop overheating and shutting down", "PC randomly restarting"
+          + r"| (?:is |keeps )?(?:randomly |constantly |suddenly )?(?:overheating|crashing|freezing|shutting (?:down|off)|"
+          r"restarting|rebooting|disconnecting|beeping|not (?:working|booting|charging|turning on|starting))\b)",
     "de": r"^(?:(?:mein(?:e|en)?|neuer?|alter?|der|die|das) )?(?:[\w-]+ ){0,3}?" + _DEVICES_DE + r"\b(?: \w+){0,2}? (?:"
-          + _FAULT_VERB_DE + r")",
+          + _FAULT_VERB_DE + r"|überhitzt|piept|startet (?:ständig|immer wieder|dauernd) neu)",
 }
 
 
