@@ -469,6 +469,13 @@ DIRECT = [
      "time. Cleaned the fans already."),
     ("en", "comparison", "Shopify vs WooCommerce for a small shop", "Selling handmade candles, about 30 orders a month. "
      "Which one would you pick?"),
+    ("de", "recommendation", "", "Wir haben einen kleinen Onlineshop und die Buchhaltung frisst jeden Monat zwei Tage. Gibt es "
+     "Tools, die Shopify direkt mit der Buchhaltung verbinden?"),
+    ("de", "support", "", "Unser Azubi hat aus Versehen den Ordner mit allen Angeboten gelöscht. Papierkorb ist leer. Gibt es "
+     "eine Chance, die Daten wiederherzustellen?"),
+    ("en", "support", "Email going to spam", "All emails from our domain land in customers' spam folders since last week. "
+     "We use Google Workspace. SPF is set. What am I missing?"),
+    ("en", "supplier", "", "Any electricians in Leeds who do EV charger installs? Need one at our shop, quote welcome."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -630,6 +637,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Stuttgart", "Was ist am besten an Stuttgart? Für mich die Weinberge."),
     ("en", "Ask HN: Mobile mesh networking framework, what would you use it for?", ""),
     ("en", "Apple vs. Samsung", ""),
+    ("de", "", "Ab sofort suchen wir eine Bürokraft in Teilzeit für unser Team in Esslingen. Bewerbungen bitte per Mail."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

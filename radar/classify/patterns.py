@@ -161,8 +161,9 @@ nur für|gratis|kostenlos|angebote|inkl.""",
     },
     "job_ad": {
         "de": """m/w/d|m/w|w/m/d|stellenangebot|stellenanzeige|wir stellen ein|jetzt bewerben|bewerben sie sich|ihre aufgaben|
-ihr profil|wir bieten|verstärkung|jobs""",
-        "en": """we're hiring|we are hiring|join our team|apply now|job opening|is hiring|who is hiring|hiring|job""",
+ihr profil|wir bieten|verstärkung|jobs|bewerbungen|bewerbung bitte|bewirb dich|bewerbungsunterlagen""",
+        "en": """we're hiring|we are hiring|join our team|apply now|job opening|is hiring|who is hiring|hiring|job|send your cv|
+send us your cv|send your resume|apply via|apply at""",
     },
     "show_off": {
         "de": """ich habe gebaut|hab gebaut|mein erstes|meine erste|stolz|endlich fertig|fertig!|präsentieren|vorstellen|
@@ -433,6 +434,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bgibt es (?:hier |da |in \w+ |bei euch |in der nähe )?(?:eine?n?|irgendeine?n?) (?:gute[nrs]?|zuverlässige[nrs]?|"
             r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) ",
             r"\bwas (?:ist|wäre) (?:da |hier |denn |dafür )?empfehlenswert\b",
+            # "Gibt es Tools, die Shopify direkt mit der Buchhaltung verbinden?"
+            r"\bgibt es (?:\w+ )?(?:tools?|software|apps?|programme?|anbieter|dienstleister|firmen|plugins?|lösungen)"
+            r"(?:,? (?:die|mit denen|womit|für die)\b|\s*\?)",
             # "Wix, Jimdo oder WordPress – was ist für Laien am einfachsten?" (not "Was ist am besten an Stuttgart?")
             r"\bwas (?:ist|wäre) (?:(?:für|bei) (?:\w+ ){1,2})?(?:da |denn |hier |dafür )?am (?:einfachsten|besten|günstigsten|"
             r"sinnvollsten|zuverlässigsten|praktischsten)\b(?! an\b)",
@@ -601,7 +605,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\b(?:ist|wäre) es (?:denn |auch |irgendwie |überhaupt )?möglich\b",
             r"\bkann (?:ich|man) (?:[\w.-]+ ){0,7}(?:buchen|bestellen|kündigen|umtauschen|stornieren|nutzen|benutzen|"
             r"verwenden|absetzen|bezahlen|zurückgeben|reservieren|einlösen)\b",
-            r"\bgibt es (?:eine|einen|ein|irgendeine|irgendwelche) (?:möglichkeit|info|infos|information(?:en)?|lösung)\b",
+            r"\bgibt es (?:eine|einen|ein|irgendeine|irgendwelche|noch eine) (?:möglichkeit|info|infos|information(?:en)?|lösung|"
+            r"chance)\b",
             # "Ist die BahnCard noch gültig?", "Wer kann mir nähere Infos darüber geben?" (3 of 3)
             r"\b(?:noch|auch|überhaupt|weiterhin) gültig\b",
             r"\bwer kann (?:mir|uns) (?:\w+ ){0,4}(?:infos?|informationen|auskunft)\b",
@@ -755,6 +760,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "… demanding $1,500. Pay or get a lawyer?"
                        r"\bor (?:get|hire|call|see|ask) (?:a|an) " + _PRO_EN + r"\s*\?"],
         "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
+                     # "Any electricians in Leeds who do EV charger installs?"
+                     r"^\W*any (?:good |recommended |reliable |local |decent )?(?:[\w-]+ )?" + _PRO_EN
+                     + r" (?:in|near|around|who|that)\b",
                      # "How do you vet an MSP?", "How do I evaluate a recruitment agency?" (1 of 1)
                      r"\bhow (?:do|did|would|should) (?:you|i|we|one) (?:vet|choose|pick|evaluate|select|compare) (?:a|an|the|your|our) "
                      r"(?:\w+ )?(?:(?:msp|vendor|supplier|contractor|agency|" + _PRODUCT_EN_WORDS + r")|" + _PRO_EN + r")",
@@ -854,6 +862,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"bring in|outsource|buy)\b",
             # "Dropped my phone in the lake, what now?", "My auditor rejects open source. What now?" (2 of 2)
             r"(?:^|[,;:]\s*)(?:so |ok,? |okay,? )?what now\b",
+            # "SPF is set. What am I missing?"
+            r"\bwhat am i (?:missing|doing wrong|overlooking)\b",
             # "Can I cancel my gym membership early?", "Can I still get a refund?"
             r"\bcan i (?:still )?(?:\w+ ){0,3}(?:dispute|return|get a refund|get my money back|cancel|exchange)\b",
             r"\bhow (?:do|can|could|would|should) i (?:get|fix|stop|make|solve|remove|find|repair|reset|recover|restore|"
@@ -1041,7 +1051,8 @@ DIRECT_TITLES: dict[str, dict[str, list[str]]] = {
 DIRECT_VETO: dict[str, frozenset[str]] = {
     "job_ad": frozenset("""m/w/d|m/w|w/m/d|stellenangebot|stellenanzeige|wir stellen ein|jetzt bewerben|bewerben sie sich|
 ihre aufgaben|ihr profil|wir bieten|we're hiring|we are hiring|join our team|apply now|job opening|is hiring|
-who is hiring""".replace("\n", "").split("|")),
+who is hiring|bewerbungen|bewerbung bitte|bewirb dich|bewerbungsunterlagen|send your cv|send us your cv|send your resume|
+apply via|apply at""".replace("\n", "").split("|")),
     "offer": frozenset("""verkaufe|zu verkaufen|zu verschenken|biete|abzugeben|gebe ab|jetzt bestellen|for sale|order now|
 free shipping|promo|coupon|giveaway""".replace("\n", "").split("|")),
 }
