@@ -476,6 +476,12 @@ DIRECT = [
     ("en", "support", "Email going to spam", "All emails from our domain land in customers' spam folders since last week. "
      "We use Google Workspace. SPF is set. What am I missing?"),
     ("en", "supplier", "", "Any electricians in Leeds who do EV charger installs? Need one at our shop, quote welcome."),
+    ("de", "supplier", "", "Brauche dringend jemanden, der heute noch unsere Heizung anschaut, Raum Böblingen. Fällt komplett aus."),
+    ("de", "recommendation", "Welche Versicherung für Fotografen?", "Mache mich gerade selbstständig als Hochzeitsfotograf. "
+     "Was für Versicherungen braucht man da wirklich?"),
+    ("de", "supplier", "Rechnung vom Anwalt zu hoch?", "Für ein einziges Schreiben will er 900 Euro. Ist das üblich?"),
+    ("en", "supplier", "", "Our landlord is raising the rent on our shop by 40%. Is that even legal in California? Who should "
+     "we talk to?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -637,6 +643,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Stuttgart", "Was ist am besten an Stuttgart? Für mich die Weinberge."),
     ("en", "Ask HN: Mobile mesh networking framework, what would you use it for?", ""),
     ("en", "Apple vs. Samsung", ""),
+    ("de", "Wahl", "Wen soll ich nur wählen? Alle Parteien sind gleich schlecht."),
     ("de", "", "Ab sofort suchen wir eine Bürokraft in Teilzeit für unser Team in Esslingen. Bewerbungen bitte per Mail."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

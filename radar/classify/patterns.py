@@ -435,6 +435,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) ",
             r"\bwas (?:ist|wäre) (?:da |hier |denn |dafür )?empfehlenswert\b",
             # "Gibt es Tools, die Shopify direkt mit der Buchhaltung verbinden?"
+            # "Was für Versicherungen braucht man da wirklich?"
+            r"\b(?:was für|welche) (?:\w+ )?(?:versicherung(?:en)?|software|programme?|tools?|geräte?|lizenz(?:en)?|"
+            r"genehmigung(?:en)?|unterlagen|papiere|zertifikate?) (?:braucht|benötigt) (?:man|ich|wir)\b",
+            # "An wen kann ich mich da wenden?"
+            r"\b(?:an wen|wen) (?:kann|soll|sollte|könnte|muss) (?:ich|man|wir) (?:mich |uns )?(?:da |dafür |damit |jetzt )?"
+            r"(?:wenden|fragen|ansprechen|kontaktieren|anrufen)\b",
             r"\bgibt es (?:\w+ )?(?:tools?|software|apps?|programme?|anbieter|dienstleister|firmen|plugins?|lösungen)"
             r"(?:,? (?:die|mit denen|womit|für die)\b|\s*\?)",
             # "Wix, Jimdo oder WordPress – was ist für Laien am einfachsten?" (not "Was ist am besten an Stuttgart?")
@@ -760,6 +766,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "… demanding $1,500. Pay or get a lawyer?"
                        r"\bor (?:get|hire|call|see|ask) (?:a|an) " + _PRO_EN + r"\s*\?"],
         "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
+                     # "Who should we talk to?", "Who do I call about this?"
+                     r"\bwho (?:should|do|can|could) (?:i|we) (?:even )?(?:talk to|ask|call|contact|go to|turn to|hire)\b",
                      # "Any electricians in Leeds who do EV charger installs?"
                      r"^\W*any (?:good |recommended |reliable |local |decent )?(?:[\w-]+ )?" + _PRO_EN
                      + r" (?:in|near|around|who|that)\b",
@@ -923,12 +931,12 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                      # a quote to check: "Der Dachdecker verlangt 18.000 Euro fürs neue Dach. Ist das normal?" (not a
                      # bare "Ist das OK?" under a photo)
                      r"\b(?:angebot|kostenvoranschlag|euro|€|verlangt)[^?]{0,200}?\b(?:ist das (?:so )?(?:normal|angemessen|"
-                     r"realistisch|zu viel|zu teuer|ok)|klingt das (?:realistisch|normal|fair|angemessen))\b",
+                     r"realistisch|zu viel|zu teuer|ok|üblich|fair|gerechtfertigt)|klingt das (?:realistisch|normal|fair|angemessen))\b",
                      # "Ich such nen zuverlässigen Umzugshelfer für Samstag", "Wir suchen einen Steuerberater"
                      r"\b(?:ich|wir) (?:suche|such|suchen) (?:noch )?(?:nen|'nen|einen|eine|ne) (?:\w+ )?(?:\w*helfer(?:in)?|"
                      + _PRO_DE + r")\b",
                      # "Wir brauchen jemanden, der uns das Bad fliest."
-                     r"\b(?:ich|wir) (?:brauche|brauchen|benötige|benötigen|bräuchte|bräuchten) (?:dringend |noch |hier )?jemanden\b"
+                     r"(?:\b(?:ich|wir) |(?:^|[.!?]\s+))(?:brauche|brauchen|benötige|benötigen|bräuchte|bräuchten) (?:dringend |noch |hier )?jemanden\b"
                      r"(?!,? (?:zum|für) (?:reden|quatschen))"],
         # "Ich kann mich nicht entscheiden zwischen …", "Ich schwanke zwischen …"
         "comparison": [r"\bkann mich nicht entscheiden zwischen\b|\bschwanke zwischen\b"],
