@@ -482,6 +482,12 @@ DIRECT = [
     ("de", "supplier", "Rechnung vom Anwalt zu hoch?", "Für ein einziges Schreiben will er 900 Euro. Ist das üblich?"),
     ("en", "supplier", "", "Our landlord is raising the rent on our shop by 40%. Is that even legal in California? Who should "
      "we talk to?"),
+    ("en", "recommendation", "", "I'm a beginner PC gamer and am looking to upgrade my RX 560 to something more powerful under "
+     "500$. What is the best option?"),
+    ("en", "support", "", "My laptop recently broke and it has 64 GB of RAM. I would like to move the RAM to a desktop I'm going "
+     "to build. Will this work?"),
+    ("de", "recommendation", "Zeiterfassung", "Wir sind 12 Leute im Außendienst und schreiben Stunden noch auf Zettel. Was "
+     "wäre hier die beste Lösung?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -644,6 +650,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Ask HN: Mobile mesh networking framework, what would you use it for?", ""),
     ("en", "Apple vs. Samsung", ""),
     ("de", "Wahl", "Wen soll ich nur wählen? Alle Parteien sind gleich schlecht."),
+    ("en", "New parking plan", "The council wants to ban cars from the centre. Will it work? Experts doubt it."),
+    ("en", "", "What's the best way to assert dominance at a barbecue? Asking for a friend."),
     ("de", "", "Ab sofort suchen wir eine Bürokraft in Teilzeit für unser Team in Esslingen. Bewerbungen bitte per Mail."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

@@ -120,10 +120,12 @@ difference between""",
     "problem": {
         "de": """funktioniert nicht|funktioniert nicht mehr|geht nicht|geht nicht mehr|klappt nicht|lässt sich nicht|startet nicht|
 problem|probleme|fehler|fehlermeldung|defekt|kaputt|abgestürzt|stürzt ab|hängt sich auf|bluescreen|virus|trojaner|
-kein internet|keine verbindung|gehackt|störung|ausgefallen|fällt aus""",
+kein internet|keine verbindung|gehackt|störung|ausgefallen|fällt aus|hat nichts gebracht|hat nicht geholfen|
+hat alles nichts gebracht|hat auch nichts gebracht|hat leider nichts gebracht|funktioniert immer noch nicht""",
         "en": """doesn't work|does not work|not working|stopped working|won't|wont|can't|cannot|unable to|error|issue|issues|
 problem|problems|crash|crashes|crashing|freezes|freezing|broken|bsod|no signal|keeps|fails|failed|hacked|virus|malware|
-trojan|stuck|help!""",
+trojan|stuck|help!|nothing worked|nothing has worked|nothing seems to work|nothing helped|didn't help|
+did not help|didn't fix|still not working|still doesn't work|refuses to""",
     },
     "need": {
         "de": """ich brauche|wir brauchen|brauche|benötige|benötigen|ich möchte|wir möchten|ich will|wir wollen|ich würde gerne|
@@ -434,6 +436,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bgibt es (?:hier |da |in \w+ |bei euch |in der nähe )?(?:eine?n?|irgendeine?n?) (?:gute[nrs]?|zuverlässige[nrs]?|"
             r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) ",
             r"\bwas (?:ist|wäre) (?:da |hier |denn |dafür )?empfehlenswert\b",
+            # "Was ist die beste Lösung für …?", "Was wäre hier die beste Option?"
+            r"\bwas (?:ist|wäre) (?:hier |da |denn |dann )?die beste (?:option|wahl|lösung|vorgehensweise|alternative)\b",
             # "Gibt es Tools, die Shopify direkt mit der Buchhaltung verbinden?"
             # "Was für Versicherungen braucht man da wirklich?"
             r"\b(?:was für|welche) (?:\w+ )?(?:versicherung(?:en)?|software|programme?|tools?|geräte?|lizenz(?:en)?|"
@@ -667,6 +671,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
     },
     "en": {
         "recommendation": [
+            # "… looking to upgrade my RX 560 to something more powerful under 500$. What is the best option" (2 of
+            # 2 labelled posts)
+            r"\bwhat(?:'s| is| would be) the best (?:option|choice|way to go|route|approach)\b",
             # "What hardware would you get for wifi and switching?" (for a purpose: not "what superpower would
             # you choose?", "what would you use it for?")
             r"\bwhat (?:\w+ ){0,2}would you (?:get|buy|use|choose|pick|go with)\b[^?]{0,40}\bfor \w",
@@ -870,6 +877,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"bring in|outsource|buy)\b",
             # "Dropped my phone in the lake, what now?", "My auditor rejects open source. What now?" (2 of 2)
             r"(?:^|[,;:]\s*)(?:so |ok,? |okay,? )?what now\b",
+            # "… I would like to transfer that to a desktop I'm going to build. Will this work?" (1 of 1)
+            # (not a news summary's "Will it work? Experts doubt it.")
+            r"^\W*(?:will|would|does|should) this (?:still |even )?work\s*\?",
             # "SPF is set. What am I missing?"
             r"\bwhat am i (?:missing|doing wrong|overlooking)\b",
             # "Can I cancel my gym membership early?", "Can I still get a refund?"
