@@ -626,7 +626,7 @@ _WORDS = re.compile(r"\w+")
 def _key_index(forms: Sequence[tuple[str, re.Pattern]]) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
     """The positions of ``forms`` to try always (no key could be read off them) and, per word key
     (``patterns.word_start_keys``: a word's first three characters), the positions to try when a
-    sentence has a word with that key."""
+    text has a word with that key."""
     always, by_key = [], {}
     for i, (_form, rx) in enumerate(forms):
         keys = patterns.word_start_keys(rx, 3)

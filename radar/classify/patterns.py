@@ -1238,9 +1238,9 @@ def word_start_keys(rx: re.Pattern, size: int = 3) -> frozenset[str] | None:
     lower case, or the whole word if it is shorter; None when that cannot be read off the expression
     (it does not start at a word boundary or the text's start, or does not start with literal text).
 
-    A question form is tried on a sentence only when one of the sentence's words has one of its keys
-    (``Analyzer._direct_forms``): most of the ~100 forms per language are then never run on a
-    sentence. A key is a necessary condition, never a sufficient one: the expression decides."""
+    A question or statement form is tried on a post only when one of the post's words has one of its
+    keys (``Analyzer._direct_forms``): most of the ~100 forms per language are then never run on a
+    post. A key is a necessary condition, never a sufficient one: the expression decides."""
     from re import _constants as c, _parser as p
 
     def starts(items: list, need: int) -> set[str] | None:
