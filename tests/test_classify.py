@@ -488,6 +488,15 @@ DIRECT = [
      "to build. Will this work?"),
     ("de", "recommendation", "Zeiterfassung", "Wir sind 12 Leute im Außendienst und schreiben Stunden noch auf Zettel. Was "
      "wäre hier die beste Lösung?"),
+    # a trade's suppliers and distributors
+    ("de", "supplier", "Bezugsquelle für Edelstahlschrauben", "Brauche 5000 Stück V4A M6, gibt es einen Händler in der Region "
+     "Stuttgart?"),
+    ("de", "recommendation", "ERP für Großhandel", "Wir sind ein Großhandel mit 25 Mitarbeitern und nutzen noch eine alte "
+     "Access-Lösung. Welche ERP-Systeme kommen für uns in Frage?"),
+    ("en", "supplier", "", "Who sells Ubiquiti gear in Germany with proper invoices for businesses? Amazon marketplace sellers "
+     "are sketchy."),
+    ("en", "supplier", "Distributor for Brother printers", "We're an MSP starting to resell printers. Which distributors do "
+     "you work with in the UK?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -651,6 +660,9 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Apple vs. Samsung", ""),
     ("de", "Wahl", "Wen soll ich nur wählen? Alle Parteien sind gleich schlecht."),
     ("en", "New parking plan", "The council wants to ban cars from the centre. Will it work? Experts doubt it."),
+    ("en", "", "Who sells the most cars in Europe? Volkswagen, again."),
+    ("de", "Filmabend", "Welche Filme kommen heute Abend in Frage? Ich bin für Komödien."),
+    ("de", "", "Gibt es hier noch Leute, die sich an den alten Bahnhof erinnern?"),
     ("en", "", "What's the best way to assert dominance at a barbecue? Asking for a friend."),
     ("de", "", "Ab sofort suchen wir eine Bürokraft in Teilzeit für unser Team in Esslingen. Bewerbungen bitte per Mail."),
 ])

@@ -468,8 +468,16 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"(?:habt|nutzt|verwendet|hattet|benutzt|könnt|würdet) ihr\b",
             r"\bwelche[nrs]? (?:\w+ )?\w*(?:firma|anbieter|versicherung|bank|werkstatt|agentur|kanzlei|praxis|arzt|ärztin|"
             r"handwerker|hausverwaltung|berater|hoster)s? (?:war|ist|waren|sind) (?:bei |für )?(?:euch|dich)\b",
+            # "Welche ERP-Systeme kommen für uns in Frage?" (for the asker: not "Welche Filme kommen heute in Frage?")
+            r"\bwelche[nrs]? (?:[\w-]+ ){0,2}(?:kommen|kommt|käme|kämen) (?:da |hier |überhaupt )?(?:für (?:uns|mich|einen \w+|eine \w+) )"
+            r"(?:da |hier |überhaupt )?(?:in frage|infrage)\b",
         ],
         "where": [
+            # "Gibt es einen Händler in der Region Stuttgart?" (a shop or trade; not "Gibt es hier noch Leute, …?")
+            # ("eine gute Werkstatt" is the recommendation form's)
+            r"\bgibt es (?:hier |da |in der nähe |in \w+ )?(?:eine?n?|irgendeine?n?) (?!(?:gute|zuverlässige|empfehlenswerte|günstige|"
+            r"seriöse)[nrs]? )(?:\w+ )?\w*(?:händler|laden|shop|geschäft|lieferanten|"
+            r"großhandel|werkstatt|fachbetrieb|fachgeschäft|baumarkt|anbieter|dienstleister)\b",
             r"\bwo(?:her)? (?:kann|könnte) (?:ich|man)\b" + _GAP % 50
             + r"\b(?:kaufen|bekommen|finden|bestellen|kriegen|reparieren|machen lassen)\b",
             r"\bwo(?:her)? (?:genau |am besten |hier )?(?:bekomme|kriege|krieg|finde|kaufe|bestelle) ich\b",
@@ -773,6 +781,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "… demanding $1,500. Pay or get a lawyer?"
                        r"\bor (?:get|hire|call|see|ask) (?:a|an) " + _PRO_EN + r"\s*\?"],
         "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
+                     # "Which distributors do you work with in the UK?"
+                     r"\bwhich (?:\w+ )?(?:distributors?|suppliers?|vendors?|wholesalers?|providers?|agencies|agency|accountants?|"
+                     r"lawyers?|banks?|hosts?|msps?|isps?|carriers?|couriers?|printers?|manufacturers?) (?:do|did|would) you "
+                     r"(?:guys )?(?:use|work with|recommend|go with|buy from|order from)\b",
                      # "Who should we talk to?", "Who do I call about this?"
                      r"\bwho (?:should|do|can|could) (?:i|we) (?:even )?(?:talk to|ask|call|contact|go to|turn to|hire)\b",
                      # "Any electricians in Leeds who do EV charger installs?"
@@ -818,6 +830,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\bwho (?:do|would|should) (?:you|i|we|one) (?:even )?(?:hire|get) for (?:that|this|something like|such|these)\b"],
         "where": [
             r"\bwhere (?:can|do|should|would) (?:i|we|one) (?:buy|get|find|order|purchase|rent|hire)\b",
+            # "Who sells Ubiquiti gear in Germany with proper invoices?" (not "Who sells the most cars?")
+            r"^\W*(?:so,? )?who (?:sells|stocks|carries|repairs|installs|rents|services|supplies)\b(?! (?:the most|more|most)\b)",
             r"\bwhere to (?:buy|get|find|order)\b",
             # "Where can I eat good Schnitzel in Stuttgart?"
             r"\bwhere (?:can|should|would) (?:i|we|one) (?:eat|stay|go for|go to eat|go out)\b",
