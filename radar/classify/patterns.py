@@ -198,10 +198,12 @@ what's your|what is your|share your""",
         "de": """was ist das|was ist da los|was ist hier los|was war da los|was war das|was ist passiert|was passiert|
 weiß jemand was|weiss jemand was|weiß jemand, was|weiss jemand, was|was sind diese|was ist dieser|was ist diese|
 was ist dieses|wer kennt das|hat das jemand auch gesehen|hat das noch jemand|ist das normal|was bedeutet|wofür steht|
-woher kommt|warum ist|warum gibt es|wieso ist|was soll das|was soll denn|was für ein|was für eine|fundstück|gesehen""",
+woher kommt|warum ist|warum gibt es|wieso ist|was soll das|was soll denn|was für ein|was für eine|fundstück|gesehen|
+los war|was ging|was geht da ab|was war hier los|was war heute los""",
         "en": """what is this|what is that|what's this|what's that|what happened|what's going on|what is going on|what was that|
 what are these|what does this mean|anyone else see|did anyone see|is it just me|why is there|why are there|what just|
-who is this|spotted|found this""",
+who is this|spotted|found this|what happened at|what happened in|what happened on|what was going on|
+what is going on at|what's going on at""",
     },
 }
 
