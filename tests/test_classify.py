@@ -1263,3 +1263,15 @@ def test_a_post_of_one_or_two_words_does_not_get_a_word_s_full_weight(classifier
     assert got[-len(model.pattern_scale):] == pytest.approx(want[-len(model.pattern_scale):])
     # a post of many words is not touched
     assert model.matrix([a_long]).toarray() == pytest.approx(plain_long.toarray())
+
+
+@pytest.mark.parametrize("lang,title,body,phrase", [
+    ("de", "Was ging beim Milaneo ab?", "Weiß jemand zufällig, was hier heute los war beim Milaneo?", "Was ging"),
+    ("de", "Blaulicht", "Weiß jemand, was da gestern Abend los war?", "los war"),
+    ("en", "", "Police everywhere downtown this morning. Does anyone know what was going on?", "what was going on"),
+])
+def test_curiosity_about_an_event_is_named_and_not_a_request(classifier, lang, title, body, phrase):
+    # the city forum's "what was going on here?" (labelled posts with these phrases: 5, none a request)
+    r = classifier.classify(title, body)
+    assert r.lang == lang and not r.is_request, r.explanation
+    assert any(m["group"] == "curiosity" and m["phrase"] == phrase for m in r.evidence["phrases"]), r.evidence["phrases"]
