@@ -497,6 +497,10 @@ DIRECT = [
      "are sketchy."),
     ("en", "supplier", "Distributor for Brother printers", "We're an MSP starting to resell printers. Which distributors do "
      "you work with in the UK?"),
+    ("en", "support", "First time hiring a contractor for a kitchen remodel", "We got three bids ranging from 28k to 55k for "
+     "basically the same scope. How do we compare them? What red flags should we look for?"),
+    ("en", "support", "Sysadmin of one, drowning", "I'm the only IT person for a 60-person company. Tickets, onboarding, "
+     "backups, security – I can't keep up. At what size did you bring in an MSP or a second hire?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end

@@ -887,9 +887,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "support": [
             # "Starting a photography business next year, what do I need to know?" (a question: not the article
             # title "What Should I Know About …")
-            r"\bwhat (?:do|should) (?:i|we) (?:need to )?(?:know|consider|keep in mind|watch out for|look out for)\b",
+            r"\bwhat (?:do|should) (?:i|we) (?:need to )?(?:know|consider|keep in mind|watch out for|look out for|look for)\b",
+            # "We got three bids … How do we compare them? What red flags should we look for?"
+            r"\bwhat (?:red flags|warning signs) (?:should|do) (?:i|we)\b",
+            r"\bhow (?:do|should|can) (?:i|we) (?:compare|evaluate|vet) (?:them|these|the (?:bids|quotes|offers|options))\b",
             # "At what point did you hire a bookkeeper instead of doing it yourself?"
-            r"\bat what point (?:did|do|does|should|would) (?:you|i|we|one) (?:\w+ ){0,2}?(?:hire|get|switch|move|upgrade|"
+            r"\bat what (?:point|size|stage|headcount) (?:did|do|does|should|would) (?:you|i|we|one) (?:\w+ ){0,2}?(?:hire|get|switch|move|upgrade|"
             r"bring in|outsource|buy)\b",
             # "Dropped my phone in the lake, what now?", "My auditor rejects open source. What now?" (2 of 2)
             r"(?:^|[,;:]\s*)(?:so |ok,? |okay,? )?what now\b",
