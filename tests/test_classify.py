@@ -497,6 +497,7 @@ DIRECT = [
      "are sketchy."),
     ("en", "supplier", "Distributor for Brother printers", "We're an MSP starting to resell printers. Which distributors do "
      "you work with in the UK?"),
+    ("de", "recommendation", "", "Kann mir jemand einen guten Fliesenleger in Esslingen nennen? Bad ist ca. 8 qm."),
     ("en", "support", "First time hiring a contractor for a kitchen remodel", "We got three bids ranging from 28k to 55k for "
      "basically the same scope. How do we compare them? What red flags should we look for?"),
     ("en", "support", "Sysadmin of one, drowning", "I'm the only IT person for a 60-person company. Tickets, onboarding, "
@@ -665,6 +666,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Wahl", "Wen soll ich nur wählen? Alle Parteien sind gleich schlecht."),
     ("en", "New parking plan", "The council wants to ban cars from the centre. Will it work? Experts doubt it."),
     ("en", "", "Who sells the most cars in Europe? Volkswagen, again."),
+    ("de", "", "Kann man das so nennen? Ich finde, das ist eher ein Witz."),
     ("de", "Filmabend", "Welche Filme kommen heute Abend in Frage? Ich bin für Komödien."),
     ("de", "", "Gibt es hier noch Leute, die sich an den alten Bahnhof erinnern?"),
     ("en", "", "What's the best way to assert dominance at a barbecue? Asking for a friend."),

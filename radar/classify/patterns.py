@@ -470,6 +470,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"(?:habt|nutzt|verwendet|hattet|benutzt|könnt|würdet) ihr\b",
             r"\bwelche[nrs]? (?:\w+ )?\w*(?:firma|anbieter|versicherung|bank|werkstatt|agentur|kanzlei|praxis|arzt|ärztin|"
             r"handwerker|hausverwaltung|berater|hoster)s? (?:war|ist|waren|sind) (?:bei |für )?(?:euch|dich)\b",
+            # "Kann mir jemand einen guten Fliesenleger in Esslingen nennen?" (not "Kann man das so nennen?")
+            r"\b(?:kann|könnte|könnt) (?:mir|uns) (?:hier )?(?:jemand|wer|einer|irgendwer|jmd|ihr) (?:\w+ ){1,6}?(?:nennen|vermitteln)\b",
             # "Welche ERP-Systeme kommen für uns in Frage?" (for the asker: not "Welche Filme kommen heute in Frage?")
             r"\bwelche[nrs]? (?:[\w-]+ ){0,2}(?:kommen|kommt|käme|kämen) (?:da |hier |überhaupt )?(?:für (?:uns|mich|einen \w+|eine \w+) )"
             r"(?:da |hier |überhaupt )?(?:in frage|infrage)\b",
