@@ -498,6 +498,10 @@ DIRECT = [
     ("en", "supplier", "Distributor for Brother printers", "We're an MSP starting to resell printers. Which distributors do "
      "you work with in the UK?"),
     ("de", "recommendation", "", "Kann mir jemand einen guten Fliesenleger in Esslingen nennen? Bad ist ca. 8 qm."),
+    ("en", "recommendation", "Cheapest way to ship 200 parcels a month from Germany?", ""),
+    ("de", "recommendation", "Günstigste Möglichkeit, 200 Pakete im Monat zu verschicken?", ""),
+    ("en", "support", "", "@AskAmex my business card was declined twice today even though the balance is fine."),
+    ("de", "support", "", "Unsere Bestellung ist immer noch nicht angekommen, der Händler antwortet seit zwei Wochen nicht."),
     ("en", "support", "First time hiring a contractor for a kitchen remodel", "We got three bids ranging from 28k to 55k for "
      "basically the same scope. How do we compare them? What red flags should we look for?"),
     ("en", "support", "Sysadmin of one, drowning", "I'm the only IT person for a 60-person company. Tickets, onboarding, "
@@ -667,6 +671,9 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "New parking plan", "The council wants to ban cars from the centre. Will it work? Experts doubt it."),
     ("en", "", "Who sells the most cars in Europe? Volkswagen, again."),
     ("de", "", "Kann man das so nennen? Ich finde, das ist eher ein Witz."),
+    ("en", "The fastest way to get started with GraphQL", ""),
+    ("de", "Der schnellste Weg zur eigenen Webseite", "In fünf Schritten online. Unser Ratgeber zeigt wie."),
+    ("en", "Card declined?", "Your card was declined at checkout? Here are the five most common reasons."),
     ("de", "Filmabend", "Welche Filme kommen heute Abend in Frage? Ich bin für Komödien."),
     ("de", "", "Gibt es hier noch Leute, die sich an den alten Bahnhof erinnern?"),
     ("en", "", "What's the best way to assert dominance at a barbecue? Asking for a friend."),

@@ -438,6 +438,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bgibt es (?:hier |da |in \w+ |bei euch |in der nähe )?(?:eine?n?|irgendeine?n?) (?:gute[nrs]?|zuverlässige[nrs]?|"
             r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) ",
             r"\bwas (?:ist|wäre) (?:da |hier |denn |dafür )?empfehlenswert\b",
+            # "Günstigste Möglichkeit, 200 Pakete im Monat zu verschicken?" (asked, not an article's title)
+            r"^\W*(?:der |die )?(?:günstigste|beste|einfachste|schnellste|sicherste) (?:weg|möglichkeit|variante),? (?:um )?\w+",
             # "Was ist die beste Lösung für …?", "Was wäre hier die beste Option?"
             r"\bwas (?:ist|wäre) (?:hier |da |denn |dann )?die beste (?:option|wahl|lösung|vorgehensweise|alternative)\b",
             # "Gibt es Tools, die Shopify direkt mit der Buchhaltung verbinden?"
@@ -683,6 +685,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
     },
     "en": {
         "recommendation": [
+            # "Cheapest way to ship 200 parcels a month from Germany?", "Best way to learn 'modern' C++?" (asked: 4 of 4
+            # labelled posts; stated, it is an article's title: "The fastest way to get started with GraphQL")
+            r"^\W*(?:the )?(?:cheapest|best|easiest|fastest|quickest|simplest|safest|most reliable) way to \w+",
             # "… looking to upgrade my RX 560 to something more powerful under 500$. What is the best option" (2 of
             # 2 labelled posts)
             r"\bwhat(?:'s| is| would be) the best (?:option|choice|way to go|route|approach)\b",
@@ -1201,13 +1206,22 @@ _FAULT_VERB_DE = (_FAULT_VERB_DE_WORDS + r"\b" + _FAULT_NEG_DE
 _CLAUSE_EN = r"(?:(?!\b(?:so|but|and|because|then|when|i|you|he|she|we|they|it)\b)[^.!?,;:()\n]){0,50}?"
 _CLAUSE_DE = r"(?:(?!\b(?:aber|und|weil|dann|wenn|als|ich|du|er|sie|wir|ihr|es)\b)[^.!?,;:()\n]){0,50}?"
 DIRECT_FAULTS: dict[str, list[str]] = {
-    "en": [r"\b(?:my|our) (?:\w+[ -]){0,3}?" + _DEVICES_EN + r"\b" + _CLAUSE_EN + r"\b" + _FAULT_VERB_EN,
+    "en": [# "my business card was declined twice today", "our order still hasn't arrived"
+           r"\b(?:my|our) (?:\w+ ){0,2}?(?:card|account|payment|order|package|parcel|delivery|refund)\b(?: \w+){0,3}? "
+           r"(?:(?:was|got|has been|keeps getting|keeps being) (?:declined|rejected|blocked|locked|suspended|frozen|"
+           r"cancell?ed|charged twice)|(?:hasn't|has not|never|still hasn't|still has not) (?:arrived|been delivered|shown up|"
+           r"been refunded|come))\b",
+           r"\b(?:my|our) (?:\w+[ -]){0,3}?" + _DEVICES_EN + r"\b" + _CLAUSE_EN + r"\b" + _FAULT_VERB_EN,
            # "… and I have no idea why", "no clue what could be causing it"
            r"\bi (?:don't|dont|do not) know (?:why|what(?:'s| is)? (?:causing|wrong|going on|happening)|how to fix|"
            r"what to do)\b(?!,? but\b)",
            r"\b(?:i have|i've got|i got|have) no (?:idea|clue) (?:why|what(?:'s| is| could be| might be)? ?(?:causing|wrong|"
            r"going on|happening)|how to (?:fix|solve)|what to do)\b"],
-    "de": [r"\b(?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _CLAUSE_DE + r"\b(?:" + _FAULT_VERB_DE + r")",
+    "de": [# "Meine Kreditkarte wurde heute zweimal abgelehnt", "Unsere Bestellung ist immer noch nicht angekommen"
+           r"\b(?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?\w*(?:karte|konto|zahlung|bestellung|paket|lieferung|erstattung)\b"
+           r"(?: \w+){0,3}? (?:(?:wurde|ist|wird) (?:\w+ )?(?:abgelehnt|gesperrt|storniert|blockiert)|(?:ist|wurde) (?:immer noch |noch )?"
+           r"(?:nicht|nie) (?:angekommen|zugestellt|geliefert|erstattet))\b",
+           r"\b(?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _CLAUSE_DE + r"\b(?:" + _FAULT_VERB_DE + r")",
            # the verb first: "… trotzdem druckt mein Drucker nur noch leere Seiten", "Seit gestern startet
            # mein PC nicht mehr"
            r"\b" + _FAULT_VERB_DE_WORDS + r" (?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _FAULT_NEG_DE,
