@@ -502,6 +502,10 @@ DIRECT = [
     ("de", "recommendation", "Günstigste Möglichkeit, 200 Pakete im Monat zu verschicken?", ""),
     ("en", "support", "", "@AskAmex my business card was declined twice today even though the balance is fine."),
     ("de", "support", "", "Unsere Bestellung ist immer noch nicht angekommen, der Händler antwortet seit zwei Wochen nicht."),
+    # expats in a German city, in English
+    ("en", "supplier", "English speaking Hausarzt in Stuttgart?", "Just moved here for work. Any doctors who speak English "
+     "and take new patients?"),
+    ("en", "supplier", "Kfz-Versicherung als Expat", "I have 10 years no-claims in the UK. Which German insurers accept that?"),
     ("en", "support", "First time hiring a contractor for a kitchen remodel", "We got three bids ranging from 28k to 55k for "
      "basically the same scope. How do we compare them? What red flags should we look for?"),
     ("en", "support", "Sysadmin of one, drowning", "I'm the only IT person for a 60-person company. Tickets, onboarding, "
@@ -674,6 +678,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "The fastest way to get started with GraphQL", ""),
     ("de", "Der schnellste Weg zur eigenen Webseite", "In fünf Schritten online. Unser Ratgeber zeigt wie."),
     ("en", "Card declined?", "Your card was declined at checkout? Here are the five most common reasons."),
+    ("en", "", "Which banks offer the worst service in town? Vote in the comments!"),
     ("de", "Filmabend", "Welche Filme kommen heute Abend in Frage? Ich bin für Komödien."),
     ("de", "", "Gibt es hier noch Leute, die sich an den alten Bahnhof erinnern?"),
     ("en", "", "What's the best way to assert dominance at a barbecue? Asking for a friend."),

@@ -332,7 +332,9 @@ _LOCAL_EN = (r"(?:hairdresser|barber|salon|vet|dentist|doctor|physio|tailor|rest
 _PRO_EN = (r"(?:plumber|electrician|mechanic|contractor|lawyer|attorney|accountant|cpa|bookkeeper|handyman|roofer|painter|"
            r"locksmith|realtor|real estate agent|tax (?:advisor|preparer|professional)|financial advisor|architect|inspector|"
            r"notary|consultant|freelancer|developer|designer|photographer|cleaner|landscaper|exterminator|professional|"
-           r"repair shop|body shop|shop|dealer|dealership|agency)s?")
+           r"repair shop|body shop|shop|dealer|dealership|agency|doctor|dentist|gp|physician|therapist|physiotherapist|vet|"
+           # German trades and professions named in English posts (expats in the first market)
+           r"tutor|mover|moving company|tailor|hairdresser|barber|hausarzt|steuerberater|handwerker|anwalt)s?")
 # software and services a post may ask for by kind ("… a free folder music player", "any Android app that …")
 # a product's own noun phrase before it (not "a new approach to software education")
 _NP_EN = r"(?:(?!(?:to|of|for|in|on|about|with|and|the)\b)[\w/-]+ )"
@@ -790,6 +792,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "… demanding $1,500. Pay or get a lawyer?"
                        r"\bor (?:get|hire|call|see|ask) (?:a|an) " + _PRO_EN + r"\s*\?"],
         "provider": [r"\b(?:does|do|is there) (?:anybody|anyone|someone|somebody) (?:here )?(?:offer|sell|provide|rent|repair|fix)s?\b",
+                     # "I have 10 years no-claims in the UK. Which German insurers accept that?" (not a poll's "Which
+                     # banks offer the worst service?")
+                     r"\bwhich (?:\w+ ){0,2}(?:insurers?|insurance (?:companies|providers)|banks?|providers?|carriers?|hosts?|isps?|"
+                     r"vendors?|shops?|stores?|clinics?|doctors?|dentists?|gyms?|schools?) (?:accept|offer|cover|take|support|ship|"
+                     r"deliver)s?\b(?! the (?:worst|most)\b)",
                      # "Which distributors do you work with in the UK?"
                      r"\bwhich (?:\w+ )?(?:distributors?|suppliers?|vendors?|wholesalers?|providers?|agencies|agency|accountants?|"
                      r"lawyers?|banks?|hosts?|msps?|isps?|carriers?|couriers?|printers?|manufacturers?) (?:do|did|would) you "
