@@ -506,6 +506,14 @@ DIRECT = [
     ("en", "supplier", "English speaking Hausarzt in Stuttgart?", "Just moved here for work. Any doctors who speak English "
      "and take new patients?"),
     ("en", "supplier", "Kfz-Versicherung als Expat", "I have 10 years no-claims in the UK. Which German insurers accept that?"),
+    # a practice's software, a hacked website
+    ("de", "recommendation", "", "Wir sind eine Zahnarztpraxis mit 5 Behandlungszimmern und suchen eine neue Praxissoftware. "
+     "Womit seid ihr zufrieden?"),
+    ("en", "recommendation", "Dental practice software", "5-chair practice, our current software is being discontinued. "
+     "What are you happy with?"),
+    ("de", "support", "", "Unsere Website wurde gehackt und leitet auf Spam-Seiten um. Wer kann sowas schnell bereinigen?"),
+    ("en", "support", "Our WordPress site got hacked", "It redirects visitors to spam pages. Who can clean this up quickly "
+     "and harden it?"),
     ("en", "support", "First time hiring a contractor for a kitchen remodel", "We got three bids ranging from 28k to 55k for "
      "basically the same scope. How do we compare them? What red flags should we look for?"),
     ("en", "support", "Sysadmin of one, drowning", "I'm the only IT person for a 60-person company. Tickets, onboarding, "
@@ -679,6 +687,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Der schnellste Weg zur eigenen Webseite", "In fünf Schritten online. Unser Ratgeber zeigt wie."),
     ("en", "Card declined?", "Your card was declined at checkout? Here are the five most common reasons."),
     ("en", "", "Which banks offer the worst service in town? Vote in the comments!"),
+    ("en", "", "Who can fix the economy? Not this government, that's for sure."),
+    ("de", "", "Womit ich zufrieden bin? Mit meinem Team und unserem neuen Büro!"),
     ("de", "Filmabend", "Welche Filme kommen heute Abend in Frage? Ich bin für Komödien."),
     ("de", "", "Gibt es hier noch Leute, die sich an den alten Bahnhof erinnern?"),
     ("en", "", "What's the best way to assert dominance at a barbecue? Asking for a friend."),

@@ -448,6 +448,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Was für Versicherungen braucht man da wirklich?"
             r"\b(?:was für|welche) (?:\w+ )?(?:versicherung(?:en)?|software|programme?|tools?|geräte?|lizenz(?:en)?|"
             r"genehmigung(?:en)?|unterlagen|papiere|zertifikate?) (?:braucht|benötigt) (?:man|ich|wir)\b",
+            # "Unsere Website wurde gehackt. Wer kann sowas schnell bereinigen?"
+            r"\bwer kann (?:mir |uns )?(?:sowas|so etwas|das|dies) (?:\w+ ){0,2}?(?:bereinigen|reparieren|machen|übernehmen|fixen|"
+            r"einrichten|erledigen|installieren|prüfen|retten)\b",
             # "An wen kann ich mich da wenden?"
             r"\b(?:an wen|wen) (?:kann|soll|sollte|könnte|muss) (?:ich|man|wir) (?:mich |uns )?(?:da |dafür |damit |jetzt )?"
             r"(?:wenden|fragen|ansprechen|kontaktieren|anrufen)\b",
@@ -468,6 +471,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "Womit arbeitet ihr so?", "Was nutzt ihr dafür?" (a firm asks peers for their tools; not a
             # poll of favourites: "Was nutzt ihr am liebsten?")
             r"\b(?:womit|mit was) (?:arbeitet|arbeiten|macht|machen) ihr\b(?! am liebsten)",
+            # "… suchen eine neue Praxissoftware. Womit seid ihr zufrieden?"
+            r"\b(?:womit|mit was|mit welche[mrn]? \w+) (?:seid|wart) ihr (?:\w+ )?zufrieden\b",
             r"\bwas (?:nutzt|verwendet|benutzt|nehmt) ihr (?:so |denn |eigentlich )?(?:dafür|für|zum|zur|als|so\s*\?|\?)",
             r"\bwelche[nrs]? (?:\w+ )?\w*(?:firma|anbieter|versicherung|bank|werkstatt|software|app|programm|agentur|kanzlei|"
             r"praxis|arzt|ärztin|handwerker|hausverwaltung|berater|beraterin|hoster|tarif|laden|shop)s? "
@@ -693,6 +698,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "… looking to upgrade my RX 560 to something more powerful under 500$. What is the best option" (2 of
             # 2 labelled posts)
             r"\bwhat(?:'s| is| would be) the best (?:option|choice|way to go|route|approach)\b",
+            # "… our current software is being discontinued. What are you happy with?"
+            r"\bwhat (?:are|were) you (?:guys |all )?(?:happy|satisfied) with\b",
             # "What hardware would you get for wifi and switching?" (for a purpose: not "what superpower would
             # you choose?", "what would you use it for?")
             r"\bwhat (?:\w+ ){0,2}would you (?:get|buy|use|choose|pick|go with)\b[^?]{0,40}\bfor \w",
@@ -801,6 +808,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                      r"\bwhich (?:\w+ )?(?:distributors?|suppliers?|vendors?|wholesalers?|providers?|agencies|agency|accountants?|"
                      r"lawyers?|banks?|hosts?|msps?|isps?|carriers?|couriers?|printers?|manufacturers?) (?:do|did|would) you "
                      r"(?:guys )?(?:use|work with|recommend|go with|buy from|order from)\b",
+                     # "Our site got hacked. Who can clean this up quickly?" (not "Who can fix the economy?")
+                     r"\bwho (?:can|could) (?:clean|fix|repair|set up|install|handle|take care of|look at|check|recover) "
+                     r"(?:this|it|that|my|our)\b",
                      # "Who should we talk to?", "Who do I call about this?"
                      r"\bwho (?:should|do|can|could) (?:i|we) (?:even )?(?:talk to|ask|call|contact|go to|turn to|hire)\b",
                      # "Any electricians in Leeds who do EV charger installs?"
@@ -1214,9 +1224,9 @@ _CLAUSE_EN = r"(?:(?!\b(?:so|but|and|because|then|when|i|you|he|she|we|they|it)\
 _CLAUSE_DE = r"(?:(?!\b(?:aber|und|weil|dann|wenn|als|ich|du|er|sie|wir|ihr|es)\b)[^.!?,;:()\n]){0,50}?"
 DIRECT_FAULTS: dict[str, list[str]] = {
     "en": [# "my business card was declined twice today", "our order still hasn't arrived"
-           r"\b(?:my|our) (?:\w+ ){0,2}?(?:card|account|payment|order|package|parcel|delivery|refund)\b(?: \w+){0,3}? "
-           r"(?:(?:was|got|has been|keeps getting|keeps being) (?:declined|rejected|blocked|locked|suspended|frozen|"
-           r"cancell?ed|charged twice)|(?:hasn't|has not|never|still hasn't|still has not) (?:arrived|been delivered|shown up|"
+           r"\b(?:my|our) (?:\w+ ){0,2}?(?:card|account|payment|order|package|parcel|delivery|refund|website|site|email|server)\b"
+           r"(?: \w+){0,3}? (?:(?:was|got|has been|keeps getting|keeps being) (?:declined|rejected|blocked|locked|suspended|frozen|"
+           r"cancell?ed|charged twice|hacked|compromised)|(?:hasn't|has not|never|still hasn't|still has not) (?:arrived|been delivered|shown up|"
            r"been refunded|come))\b",
            r"\b(?:my|our) (?:\w+[ -]){0,3}?" + _DEVICES_EN + r"\b" + _CLAUSE_EN + r"\b" + _FAULT_VERB_EN,
            # "… and I have no idea why", "no clue what could be causing it"
@@ -1225,8 +1235,9 @@ DIRECT_FAULTS: dict[str, list[str]] = {
            r"\b(?:i have|i've got|i got|have) no (?:idea|clue) (?:why|what(?:'s| is| could be| might be)? ?(?:causing|wrong|"
            r"going on|happening)|how to (?:fix|solve)|what to do)\b"],
     "de": [# "Meine Kreditkarte wurde heute zweimal abgelehnt", "Unsere Bestellung ist immer noch nicht angekommen"
-           r"\b(?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?\w*(?:karte|konto|zahlung|bestellung|paket|lieferung|erstattung)\b"
-           r"(?: \w+){0,3}? (?:(?:wurde|ist|wird) (?:\w+ )?(?:abgelehnt|gesperrt|storniert|blockiert)|(?:ist|wurde) (?:immer noch |noch )?"
+           r"\b(?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?\w*(?:karte|konto|zahlung|bestellung|paket|lieferung|erstattung|website|"
+           r"webseite|homepage|server|postfach)\b"
+           r"(?: \w+){0,3}? (?:(?:wurde|ist|wird) (?:\w+ )?(?:abgelehnt|gesperrt|storniert|blockiert|gehackt|kompromittiert)|(?:ist|wurde) (?:immer noch |noch )?"
            r"(?:nicht|nie) (?:angekommen|zugestellt|geliefert|erstattet))\b",
            r"\b(?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _CLAUSE_DE + r"\b(?:" + _FAULT_VERB_DE + r")",
            # the verb first: "… trotzdem druckt mein Drucker nur noch leere Seiten", "Seit gestern startet
