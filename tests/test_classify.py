@@ -1231,6 +1231,25 @@ def test_word_start_keys_are_read_off_the_expression(pattern, keys):
     assert (set(got) if got is not None else None) == keys
 
 
+def test_word_start_keys_fall_back_to_always_trying_a_form(monkeypatch):
+    # the keys are read with CPython's private parser: a Python that changes it must cost speed only
+    from radar.classify import patterns
+    from radar.classify.analysis import Analyzer
+
+    def changed(*_a, **_k):
+        raise AttributeError("module 're._parser' has no attribute 'parse'")
+
+    rx = re.compile(r"\bkann mir jemand", re.IGNORECASE)
+    assert patterns.word_start_keys(rx) == {"kan"}
+    monkeypatch.setattr(patterns, "_read_word_start_keys", changed)
+    assert patterns.word_start_keys(rx) is None
+    analyzer = Analyzer()
+    questions = analyzer._direct["de"][0]
+    assert analyzer._question_keys["de"] == (tuple(range(len(questions))), {})
+    a = analyzer.analyse("Steuerberater", "Kann mir jemand einen Steuerberater in Stuttgart empfehlen?")
+    assert ("recommendation", "Kann mir jemand einen Steuerberater in Stuttgart empfehlen") in a.direct, a.direct
+
+
 def _posts_for_key_check() -> list[tuple[str, str, str | None]]:
     """This module's example posts and, where ../shared/data is present, the request-rich sources
     in full and every 25th post of the others, each also in capitals."""

@@ -1293,7 +1293,18 @@ def word_start_keys(rx: re.Pattern, size: int = 3) -> frozenset[str] | None:
 
     A question or statement form is tried on a post only when one of the post's words has one of its
     keys (``Analyzer._direct_forms``): most of the ~100 forms per language are then never run on a
-    post. A key is a necessary condition, never a sufficient one: the expression decides."""
+    post. A key is a necessary condition, never a sufficient one: the expression decides.
+
+    The expression is read with CPython's own (private) regular-expression parser; should a later
+    Python change it, every form gets None and is simply always tried (slower, the same results)."""
+    try:
+        return _read_word_start_keys(rx, size)
+    except Exception:  # noqa: BLE001 — any change of the private parser: no keys, no error
+        return None
+
+
+def _read_word_start_keys(rx: re.Pattern, size: int) -> frozenset[str] | None:
+    """:func:`word_start_keys` without the fallback."""
     from re import _constants as c, _parser as p
 
     def starts(items: list, need: int) -> set[str] | None:
