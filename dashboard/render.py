@@ -33,19 +33,18 @@ def md_escape(text: str | None) -> str:
 
 
 def _spans(text: str, phrases: list[str]) -> list[tuple[int, int]]:
-    low = text.lower()
+    """Non-overlapping ``(start, end)`` of the phrases in ``text``, longest first, case-insensitive.
+    A phrase's words may stand across a line break or several spaces in the post (the classifier
+    gives its evidence on one line), and a long one comes as its start and its end ("Got a quote of
+    … Does that sound right"): each part is looked for on its own."""
+    parts = {q.strip() for p in phrases if p for q in p.split(" … ") if q.strip()}
     spans: list[tuple[int, int]] = []
-    for p in sorted({p.strip() for p in phrases if p and p.strip()}, key=len, reverse=True):
-        start = 0
-        pl = p.lower()
-        while True:
-            i = low.find(pl, start)
-            if i < 0:
-                break
-            j = i + len(pl)
-            if not any(a < j and i < b for a, b in spans):
+    for p in sorted(parts, key=len, reverse=True):
+        rx = re.compile(r"\s+".join(map(re.escape, p.split())), re.IGNORECASE)
+        for m in rx.finditer(text):
+            i, j = m.span()
+            if i < j and not any(a < j and i < b for a, b in spans):
                 spans.append((i, j))
-            start = j
     return sorted(spans)
 
 
@@ -108,7 +107,7 @@ def explanation_parts(expl: dict[str, Any] | str | None) -> tuple[list[str], lis
                 sentences.append(_as_text(item))
                 if isinstance(item, dict):
                     phrases.extend(_as_text(e) for e in item.get("evidence", []) or [])
-    for key in ("evidence", "phrases", "matched", "request_phrases", "intent_evidence"):
+    for key in ("evidence", "phrases", "direct", "matched", "request_phrases", "intent_evidence"):
         v = expl.get(key)
         if isinstance(v, list):
             phrases.extend(_as_text(e) for e in v)

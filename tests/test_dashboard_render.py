@@ -44,6 +44,21 @@ def test_highlight_overlaps_and_case():
     assert out.count("orange-background") == 1
 
 
+def test_highlight_finds_phrases_across_line_breaks_and_in_parts():
+    # the classifier gives its evidence on one line, and a long phrase as its start and its end
+    text = "Got a quote of 18k for the roof.\nThe roofer says it is urgent.  Does that sound right?"
+    out = highlight(text, ["Got a quote of 18k … Does that sound right", "roof. The roofer"])
+    assert ":orange-background[**Got a quote of 18k**]" in out
+    assert ":orange-background[**Does that sound right**]" in out
+    assert ":orange-background[**roof\\. The roofer**]" in out  # across the line break, escaped inside
+    assert out.count("orange-background") == 3
+    # a direct form's evidence ({"phrase", "signal", "form"}) is an evidence phrase too
+    _s, p = explanation_parts({"text": "Help request", "phrases": [{"phrase": "Kann mir jemand"}],
+                               "direct": [{"phrase": "Kann mir jemand einen Steuerberater empfehlen",
+                                           "signal": "asks directly for a recommendation", "form": "recommendation"}]})
+    assert p == ["Kann mir jemand", "Kann mir jemand einen Steuerberater empfehlen"]
+
+
 def test_safe_url():
     assert safe_url("https://example.com/t/1") == "https://example.com/t/1"
     for bad in ("javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<script>", "//evil", "", None, "http://"):

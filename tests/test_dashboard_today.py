@@ -132,5 +132,7 @@ def test_detail_of_a_really_classified_post(db_url):
     assert not at.exception
     md = "\n".join(m.value for m in at.markdown)
     assert "orange-background" in md  # request phrases found by the classifier are highlighted in the post
+    # the direct ask itself (the classifier's "Asks directly" evidence) is highlighted in the post
+    assert ":orange-background[**Kann mir jemand einen Steuerberater empfehlen**]" in md, md
     assert "Steuerberater" in at.text[0].value or any("Steuerberater" in t.value for t in at.text)
     assert any("persona" in df.value.columns for df in at.dataframe)
