@@ -21,6 +21,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 CONFIG_FILES = ("radar.toml", "sources.toml", "personas.toml", "partners.toml")
+LANGUAGES = ("de", "en", "other")
+"""The languages the classifier tells apart (``radar.classify.text.detect_language``)."""
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
@@ -149,7 +151,25 @@ class ClassifierSettings(Section):
     hot_threshold: int = Field(70, ge=0, le=100, description="Score from which a post is hot.", examples=[75])
     warm_threshold: int = Field(45, ge=0, le=100, description="Score from which a post is warm (below: cold).", examples=[40])
     request_threshold: float = Field(0.4, ge=0, le=1, description="Probability from which a post counts as a help request (0.4: with the direct-form floor, best balance of the city-forum cross-validation, the evaluation splits and sources the model was not trained on, see README Classifier; lower it for more, less sure requests).", examples=[0.3])
+    request_threshold_by_language: dict[str, float] = Field(
+        default_factory=lambda: {"de": 0.6},
+        description="Request threshold per language of the post (`de`, `en`, `other`), in place of request_threshold for that language (German 0.6: the German posts between 0.4 and 0.6 were nearly all non-requests in the German evaluation split and the city-forum cross-validation, see README Classifier); `{}` uses request_threshold for all.",
+        examples=[{"de": 0.5, "en": 0.4}])
     direct_request_floor: float = Field(0.8, ge=0, le=1, description="Least request probability of a post that asks in a direct request form (\"Kann mir jemand … empfehlen?\", \"Suche …\", \"Where can I buy …?\"; see README Classifier); 0 turns this off.", examples=[0.0])
+
+    @field_validator("request_threshold_by_language")
+    @classmethod
+    def _langs(cls, v: dict[str, float]) -> dict[str, float]:
+        for lang, t in v.items():
+            if lang not in LANGUAGES:
+                raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
+            if not 0 <= t <= 1:
+                raise ValueError(f"threshold for {lang!r} is {t}: it must be between 0 and 1")
+        return v
+
+    def threshold_for(self, lang: str | None) -> float:
+        """The request threshold for a post in ``lang``."""
+        return self.request_threshold_by_language.get(lang or "other", self.request_threshold)
 
     @model_validator(mode="after")
     def _order(self) -> "ClassifierSettings":
@@ -519,24 +539,29 @@ def default_config_folder() -> Path:
     return Path(os.environ.get("RADAR_CONFIG") or "config")
 
 
-def _example_for(model: type[BaseModel], loc: tuple) -> str | None:
-    """Find the ``examples`` of the field at ``loc`` to show a right value."""
+def _example_for(model: type[BaseModel], loc: tuple) -> tuple[str, str] | None:
+    """``(key, value)``: the ``examples`` of the setting at ``loc``, to show a right value (for an
+    entry of a table setting such as ``request_threshold_by_language.de``: the whole setting's)."""
     current: Any = model
-    info = None
+    info, name = None, None
     for part in loc:
         if isinstance(part, int):
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            if info is not None and getattr(info.annotation, "__origin__", None) is dict:
+                break  # a key inside a table setting: the setting's example
             return None
-        info = current.model_fields.get(str(part))
+        info, name = current.model_fields.get(str(part)), str(part)
         if info is None:
             return None
         ann = info.annotation
         current = _inner_model(ann)
-    if info is not None and info.examples:
-        return _toml_value(info.examples[0])
-    if info is not None and info.default is not None and not callable(info.default) and str(info.default) != "PydanticUndefined":
-        return _toml_value(info.default)
+    if info is None or name is None:
+        return None
+    if info.examples:
+        return name, _toml_value(info.examples[0])
+    if info.default is not None and not callable(info.default) and str(info.default) != "PydanticUndefined":
+        return name, _toml_value(info.default)
     return None
 
 
@@ -576,8 +601,8 @@ def _describe(path: Path, data: dict, model: type[BaseModel], err: ValidationErr
         if "input" in e and not isinstance(e["input"], dict) and e["type"] != "missing":
             got = f" (got {e['input']!r})"
         line = f"{path}: {key}: {msg}{got}"
-        if example is not None and loc and isinstance(loc[-1], str):
-            line += f". Example: {loc[-1]} = {example}"
+        if example is not None:
+            line += f". Example: {example[0]} = {example[1]}"
         problems.append(line)
     return problems
 

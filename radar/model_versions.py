@@ -225,11 +225,13 @@ def train_and_register(session: Session, cfg: Config, data_dir: str | None = Non
     model.version = version or time.strftime("%Y-%m-%dT%H-%M-%S", time.gmtime())
     settings = cfg.settings.classifier  # compared as they will be used: the configured threshold and floor
     new_figs = train.evaluate_model(model, analyzer, ev, n_boot=200, threshold=settings.request_threshold,
-                                    direct_floor=settings.direct_request_floor)
+                                    direct_floor=settings.direct_request_floor,
+                                    threshold_by_language=settings.request_threshold_by_language)
     current = active_version(session)
     old_model = load_model(BUNDLED_MODEL if current.artifact_path == BUNDLED else current.artifact_path)
     old_figs = train.evaluate_model(old_model, analyzer, ev, n_boot=200, threshold=settings.request_threshold,
-                                    direct_floor=settings.direct_request_floor)
+                                    direct_floor=settings.direct_request_floor,
+                                    threshold_by_language=settings.request_threshold_by_language)
     step("evaluate")
     model.metrics = {"evaluation": new_figs}
     path = models_dir(cfg) / f"{model.version}.joblib"

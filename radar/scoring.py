@@ -7,7 +7,7 @@ import json
 import threading
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from radar.config import Config
@@ -92,7 +92,10 @@ def label_queue(session: Session, cfg: Config, limit: int = 20) -> list[dict[str
     from radar.model_versions import active_version
 
     version = active_version(session).version
-    thr = cfg.settings.classifier.request_threshold
+    settings = cfg.settings.classifier
+    thr = case({lang: t for lang, t in settings.request_threshold_by_language.items()},
+               value=Classification.language, else_=settings.request_threshold) \
+        if settings.request_threshold_by_language else settings.request_threshold  # each post's language's threshold
     labelled = select(Label.mention_id)
     dist = func.abs(Classification.request_probability - thr)
     rows = session.execute(

@@ -859,6 +859,24 @@ def test_metrics_match_scikit_learn_on_ties_and_scores():
         assert point_metrics(y, s, 0.5)["f1"] == pytest.approx(f1_score(y, (s >= 0.5).astype(int)))
 
 
+def test_metrics_take_a_threshold_per_post():
+    """Per-language thresholds: each post is judged at its own threshold, in the point figures and
+    in every bootstrap resample (the resampled posts keep their thresholds)."""
+    import numpy as np
+    from sklearn.metrics import f1_score
+
+    from radar.classify.metrics import bootstrap_ci, point_metrics
+
+    rng = np.random.default_rng(5)
+    y, s = rng.integers(0, 2, 400), rng.random(400)
+    t = np.where(rng.random(400) < 0.5, 0.4, 0.6)
+    assert point_metrics(y, s, t)["f1"] == pytest.approx(f1_score(y, (s >= t).astype(int)))
+    # a request and a non-request at the same score: both right only at their own thresholds
+    y2, s2, t2 = np.array([1, 0] * 20), np.array([0.5] * 40), np.array([0.4, 0.6] * 20)
+    assert point_metrics(y2, s2, t2)["f1"] == 1.0 and point_metrics(y2, s2, 0.4)["precision"] == 0.5
+    assert bootstrap_ci(y2, s2, t2, n=50)["f1"] == (1.0, 1.0)
+
+
 def test_compact_model_equals_scikit_learn():
     """The compact inference form (no scikit-learn at load) gives the same TF-IDF matrix and
     intent probabilities as the fitted scikit-learn objects it is made from."""

@@ -44,6 +44,24 @@ def test_wrong_value_names_file_key_reason_and_example(tmp_path):
     assert "Example: download_delay = 2.0" in msg
 
 
+@pytest.mark.parametrize("table, reason", [
+    ('{ fr = 0.5 }', "unknown language 'fr': use one of de, en, other"),
+    ('{ de = 1.5 }', "threshold for 'de' is 1.5: it must be between 0 and 1"),
+    ('{ de = "high" }', "classifier.request_threshold_by_language.de"),
+])
+def test_wrong_language_threshold_names_the_language(tmp_path, table, reason):
+    folder = _write(tmp_path / "cfg", "radar.toml", f"[classifier]\nrequest_threshold_by_language = {table}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(folder)
+    assert reason in str(exc.value) and "Example: request_threshold_by_language = { de = 0.5, en = 0.4 }" in str(exc.value)
+
+
+def test_language_threshold_falls_back_to_request_threshold(tmp_path):
+    folder = _write(tmp_path / "cfg", "radar.toml", "[classifier]\nrequest_threshold = 0.3\nrequest_threshold_by_language = { en = 0.5 }\n")
+    s = load_config(folder).settings.classifier
+    assert (s.threshold_for("en"), s.threshold_for("de"), s.threshold_for("other"), s.threshold_for(None)) == (0.5, 0.3, 0.3, 0.3)
+
+
 def test_unknown_key_is_refused(tmp_path):
     folder = _write(tmp_path / "cfg", "radar.toml", "[crawl]\ndownload_dealy = 2\n")
     with pytest.raises(ConfigError, match=r"crawl\.download_dealy: unknown setting"):

@@ -112,12 +112,30 @@ def test_label_queue_lists_uncertain_unlabelled_mentions(config_dir, db_url):
         q = label_queue(s, cfg, limit=10)
         ids = [x["mention_id"] for x in q]
         assert dup.id not in ids and set(ids) == {lead.id, news.id}
-        thr = cfg.settings.classifier.request_threshold
-        dists = [abs(x["request_probability"] - thr) for x in q]
+        settings = cfg.settings.classifier  # each post is as uncertain as it is close to its language's threshold
+        dists = [abs(x["request_probability"] - settings.threshold_for(x["language"])) for x in q]
         assert dists == sorted(dists)
     res = CliRunner().invoke(main, ["label-queue", "--json"])
     assert res.exit_code == 0, res.output
     assert len(res.output.strip().splitlines()) == 2
+
+
+@pytest.mark.parametrize("by_language, first", [({}, "news"), ({"de": 0.6}, "lead")])
+def test_label_queue_measures_uncertainty_at_each_languages_threshold(config_dir, db_url, by_language, first):
+    """A German post at 0.62 is the most uncertain one where German posts count from 0.6, an English
+    post at 0.45 where all count from 0.4."""
+    cfg = load_config(config_dir)
+    cfg.settings.classifier.request_threshold = 0.4
+    cfg.settings.classifier.request_threshold_by_language = by_language
+    with get_sessionmaker(db_url)() as s:
+        _src, lead, _dup, news = _seed(s)
+        classify_pending(s, cfg)
+        rows = {c.mention_id: c for c in s.scalars(select(Classification))}
+        rows[lead.id].language, rows[lead.id].request_probability = "de", 0.62
+        rows[news.id].language, rows[news.id].request_probability = "en", 0.45
+        s.commit()
+        q = label_queue(s, cfg, limit=10)
+        assert q[0]["mention_id"] == {"lead": lead.id, "news": news.id}[first]
 
 
 def test_models_activate_and_rollback(config_dir, db_url):
@@ -419,12 +437,37 @@ def test_radar_evaluate_shows_thresholds_and_errors(no_db_config, tmp_path):
     from radar.config import ClassifierSettings
 
     configured = ClassifierSettings().request_threshold  # the row of the configured threshold is marked
-    assert "By threshold" in res.output and f"*    {configured:.2f}        2" in res.output
-    assert res.output.count("*    ") == 1
+    german = ClassifierSettings().threshold_for("de")  # German posts have their own threshold and table
+    assert german != configured
+    whole, de_table = res.output.split("By threshold (all posts")[1].split("By threshold (language de")
+    assert f"*    {configured:.2f}        2" in whole and f"*    {german:.2f}        1" in de_table
+    assert res.output.count("*    ") == 2
     fp = res.output.split("False positives")[1].split("Missed requests")[0]
     assert "id=pw" in fp and "Which password manager" in fp and "id=req" not in fp
     assert "id=sale" in res.output.split("Missed requests")[1]
     assert "False positives" not in CliRunner().invoke(main, ["evaluate", str(inp), "--bootstrap", "10"]).output
+
+
+@pytest.mark.parametrize("by_language, flagged", [(None, False), ({}, True)])
+def test_german_posts_count_from_their_own_threshold(no_db_config, tmp_path, by_language, flagged):
+    """German posts are help requests from [classifier] request_threshold_by_language's 0.6 (shipped):
+    "Und nun?" (about 0.56) is none; with the table emptied, request_threshold (0.4) holds for all
+    and it is one. `radar classify` and `radar evaluate` agree."""
+    if by_language is not None:
+        toml = no_db_config / "radar.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace(
+            "[classifier]\n", "[classifier]\nrequest_threshold_by_language = {}\n", 1), encoding="utf-8")
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(json.dumps({"id": "nun", "title": "Und nun?", "label": 0}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(main, ["classify", str(inp), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row["lang"] == "de" and 0.4 <= row["request_probability"] < 0.6
+    assert row["is_request"] is flagged
+    rep = json.loads(CliRunner().invoke(main, ["evaluate", str(inp), "--json", "--bootstrap", "0"]).output)
+    assert rep["threshold_by_language"] == {"de": 0.6 if by_language is None else 0.4}
+    assert [e["id"] for e in rep["errors"]["false_positives"]] == (["nun"] if flagged else [])
 
 
 def test_radar_classify_runs_outside_the_project_folder(tmp_path, monkeypatch):

@@ -27,7 +27,7 @@ from radar.classify import patterns
 from radar.classify.analysis import Analysis, Analyzer
 from radar.classify.model import INTENT_CLASSES, RequestModel, load_model
 from radar.classify.personas import PersonaScorer, find_numbers
-from radar.config import ClassifierSettings, PersonaConfig
+from radar.config import LANGUAGES, ClassifierSettings, PersonaConfig
 
 BUNDLED_DIR = Path(__file__).parent / "model"
 BUNDLED_MODEL = BUNDLED_DIR / "request_model.joblib"
@@ -183,11 +183,12 @@ class Classifier:
         intent_rows = intent_p.tolist() if intent_p is not None else [None] * len(analyses)
         wsum = s.weight_request + s.weight_persona + s.weight_urgency
         w_request, w_persona, w_urgency = s.weight_request, s.weight_persona, s.weight_urgency  # read once per batch
-        threshold, hot, warm, version = s.request_threshold, s.hot_threshold, s.warm_threshold, self.model.version
+        hot, warm, version = s.hot_threshold, s.warm_threshold, self.model.version
+        threshold_for = {lang: s.threshold_for(lang) for lang in LANGUAGES}
         scorer = self.scorer
         results = []
         for a, p, intent_row, (raised, lowered) in zip(analyses, prob_list, intent_rows, contributions):
-            is_req = p >= threshold
+            is_req = p >= threshold_for[a.lang]
             ip = _combine_intents(intent_row, a)
             intent = max(ip, key=ip.get) if is_req else "none"
             numbers: dict[str, list] = {}  # find_numbers per unit, shared with _urgency

@@ -156,11 +156,13 @@ def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int =
         step("classifying", len(results), len(rows))
     y = np.array([int(r["label"]) for r in rows])
     p = np.array([res.request_probability for res in results])
-    thr = clf.settings.request_threshold
     langs = np.array([res.lang for res in results])
-    out: dict[str, Any] = {"n": len(rows), "positives": int(y.sum()), "skipped_unsure": unsure, "threshold": thr,
-                           "model_version": clf.version}
     lang_list = sorted(set(langs))
+    thr_of = {lang: clf.settings.threshold_for(lang) for lang in lang_list}
+    thr = np.array([thr_of[lang] for lang in langs], dtype=float)  # each post's threshold: its language's
+    out: dict[str, Any] = {"n": len(rows), "positives": int(y.sum()), "skipped_unsure": unsure,
+                           "threshold": clf.settings.request_threshold, "threshold_by_language": thr_of,
+                           "model_version": clf.version}
     n_figs, done = 3 * (1 + len(lang_list)), 0
     step("figures", 0, n_figs)
 
@@ -180,7 +182,7 @@ def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int =
     for lang in lang_list:
         m = langs == lang
         out["per_language"][lang] = {
-            "model": figures(y[m], p[m], thr),
+            "model": figures(y[m], p[m], thr_of[lang]),
             "baseline_persona_keywords": figures(y[m], kw[m], 0.5),
             "baseline_request_phrases": figures(y[m], rp[m], 0.5),
         }
@@ -196,7 +198,10 @@ def evaluate_rows(clf: Classifier, rows: Sequence[dict[str, Any]], n_boot: int =
     out["intent_accuracy"] = {k: {"n": len(v), "accuracy": sum(v) / len(v)} for k, v in sorted(per_intent.items())}
     hits = [x for v in per_intent.values() for x in v]
     out["intent_accuracy_all"] = sum(hits) / len(hits) if hits else None
-    out["thresholds"] = threshold_table(y, p)
+    out["thresholds"] = threshold_table(y, p, sorted({*THRESHOLDS, clf.settings.request_threshold}))
+    for lang in lang_list:
+        m = langs == lang
+        out["per_language"][lang]["thresholds"] = threshold_table(y[m], p[m], sorted({*THRESHOLDS, thr_of[lang]}))
     out["errors"] = _errors(rows, results, y, p, thr)
     out["_curve"] = (y, p)
     return out
@@ -219,15 +224,16 @@ def threshold_table(y: np.ndarray, p: np.ndarray, thresholds: Sequence[float] = 
     return out
 
 
-def _errors(rows, results, y: np.ndarray, p: np.ndarray, thr: float) -> dict[str, list[dict[str, Any]]]:
-    """False positives (highest probability first) and missed requests (lowest first)."""
+def _errors(rows, results, y: np.ndarray, p: np.ndarray, thr: np.ndarray) -> dict[str, list[dict[str, Any]]]:
+    """False positives (highest probability first) and missed requests (lowest first); ``thr``:
+    each post's threshold."""
     def item(i: int) -> dict[str, Any]:
         r = rows[i]
         text = " / ".join(x for x in (r.get("title"), r.get("body")) if x)
         return {"id": r.get("id"), "lang": results[i].lang, "request_probability": round(float(p[i]), 4),
                 "intent": results[i].intent, "text": text[:160]}
-    fp = sorted((i for i in range(len(y)) if y[i] == 0 and p[i] >= thr), key=lambda i: -p[i])
-    fn = sorted((i for i in range(len(y)) if y[i] == 1 and p[i] < thr), key=lambda i: p[i])
+    fp = sorted((i for i in range(len(y)) if y[i] == 0 and p[i] >= thr[i]), key=lambda i: -p[i])
+    fn = sorted((i for i in range(len(y)) if y[i] == 1 and p[i] < thr[i]), key=lambda i: p[i])
     return {"false_positives": [item(i) for i in fp], "missed_requests": [item(i) for i in fn]}
 
 
@@ -245,6 +251,17 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def _own_thresholds(rep: dict[str, Any]) -> dict[str, float]:
+    """The languages of the report whose threshold differs from ``request_threshold``."""
+    return {k: v for k, v in sorted(rep.get("threshold_by_language", {}).items()) if abs(v - rep["threshold"]) > 1e-9}
+
+
+def _thresholds(rep: dict[str, Any]) -> str:
+    """"0.40", or "0.40 (de 0.60)" where a language of the report has its own."""
+    own = _own_thresholds(rep)
+    return f"{rep['threshold']:.2f}" + (" (" + ", ".join(f"{k} {v:.2f}" for k, v in own.items()) + ")" if own else "")
+
+
 def format_report(rep: dict[str, Any]) -> str:
     def line(name: str, m: dict) -> str:
         ci = m.get("ci", {})
@@ -258,8 +275,9 @@ def format_report(rep: dict[str, Any]) -> str:
                 f"  {'':26s} precision@10 {m['p@10']:.2f}  @25 {m['p@25']:.2f}  @50 {m['p@50']:.2f}   (n={m['n']}, positives={m['positives']})")
 
     skipped = f" ({rep['skipped_unsure']} with label null skipped)" if rep.get("skipped_unsure") else ""
+    by_lang = _own_thresholds(rep)
     out = [f"{rep['n']} labelled posts{skipped}, {rep['positives']} help requests; model {rep['model_version']}, "
-           f"threshold {rep['threshold']:.2f}; 95% bootstrap intervals in brackets", "", "All posts:"]
+           f"threshold {_thresholds(rep)}; 95% bootstrap intervals in brackets", "", "All posts:"]
     out.append(line("classifier", rep["model"]))
     out.append(line("keyword alert (personas)", rep["baseline_persona_keywords"]))
     out.append(line("keyword alert (requests)", rep["baseline_request_phrases"]))
@@ -268,11 +286,16 @@ def format_report(rep: dict[str, Any]) -> str:
         out.append(line("classifier", blocks["model"]))
         out.append(line("keyword alert (personas)", blocks["baseline_persona_keywords"]))
         out.append(line("keyword alert (requests)", blocks["baseline_request_phrases"]))
-    out += ["", "By threshold (all posts; the configured one marked *):",
-            "  threshold  flagged  precision  recall    F1"]
-    for row in rep.get("thresholds", []):
-        mark = "*" if abs(row["threshold"] - rep["threshold"]) < 1e-9 else " "
-        out.append(f"  {mark}{row['threshold']:8.2f}  {row['flagged']:7d}  {row['precision']:9.3f}  {row['recall']:6.3f}  {row['f1']:.3f}")
+    tables = [("all posts at one threshold" if by_lang else "all posts", rep.get("thresholds", []), rep["threshold"])]
+    if by_lang:  # a language with its own threshold: its own table, to tune that one
+        tables += [(f"language {lang}", rep["per_language"][lang].get("thresholds", []), rep["threshold_by_language"][lang])
+                   for lang in rep["per_language"] if lang in by_lang]
+    for name, rows, configured in tables:
+        out += ["", f"By threshold ({name}; the configured one marked *):",
+                "  threshold  flagged  precision  recall    F1"]
+        for row in rows:
+            mark = "*" if abs(row["threshold"] - configured) < 1e-9 else " "
+            out.append(f"  {mark}{row['threshold']:8.2f}  {row['flagged']:7d}  {row['precision']:9.3f}  {row['recall']:6.3f}  {row['f1']:.3f}")
     out += ["", "Intent accuracy (per labelled intent):"]
     for k, v in rep["intent_accuracy"].items():
         out.append(f"  {k:15s} {v['accuracy']:.2f}  (n={v['n']})")
@@ -313,7 +336,7 @@ def plot_pr(rep: dict[str, Any], path: str | Path) -> Path:
         b = rep[key]
         ax.scatter([b["recall"]], [b["precision"]], marker=marker, label=f"{name} (F1 {b['f1']:.2f})")
     m = rep["model"]
-    ax.scatter([m["recall"]], [m["precision"]], marker="o", color="black", label=f"threshold {rep['threshold']:.2f} (F1 {m['f1']:.2f})")
+    ax.scatter([m["recall"]], [m["precision"]], marker="o", color="black", label=f"threshold {_thresholds(rep)} (F1 {m['f1']:.2f})")
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")
     ax.set_xlim(0, 1.02)

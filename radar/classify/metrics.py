@@ -40,34 +40,39 @@ def precision_at(y: np.ndarray, score: np.ndarray, k: int) -> float:
     return float(np.mean(y[order] == 1))
 
 
-def point_metrics(y: Sequence[int], score: Sequence[float], threshold: float = 0.5) -> dict[str, float]:
+Threshold = float | Sequence[float] | np.ndarray
+"""One threshold for all posts, or one per post (the per-language thresholds of the settings)."""
+
+
+def point_metrics(y: Sequence[int], score: Sequence[float], threshold: Threshold = 0.5) -> dict[str, float]:
     y = np.asarray(y, dtype=int)
     s = np.asarray(score, dtype=float)
-    pred = (s >= threshold).astype(int)
+    pred = (s >= np.asarray(threshold, dtype=float)).astype(int)
     p, r, f = _prf(y, pred)
     return {"precision": p, "recall": r, "f1": f, "pr_auc": average_precision(y, s),
             "p@10": precision_at(y, s, 10), "p@25": precision_at(y, s, 25), "p@50": precision_at(y, s, 50)}
 
 
-def bootstrap_ci(y: Sequence[int], score: Sequence[float], threshold: float = 0.5, n: int = 1000,
+def bootstrap_ci(y: Sequence[int], score: Sequence[float], threshold: Threshold = 0.5, n: int = 1000,
                  seed: int = 7) -> dict[str, tuple[float, float]]:
     """95% percentile intervals of :func:`point_metrics` over ``n`` bootstrap resamples."""
     y = np.asarray(y, dtype=int)
     s = np.asarray(score, dtype=float)
+    t = np.asarray(threshold, dtype=float)
     rng = np.random.default_rng(seed)
     draws: dict[str, list[float]] = {}
     if len(y) == 0:
         return {}
     for _ in range(n):
         idx = rng.integers(0, len(y), len(y))
-        m = point_metrics(y[idx], s[idx], threshold)
+        m = point_metrics(y[idx], s[idx], t[idx] if t.ndim else t)
         for k, v in m.items():
             if not np.isnan(v):
                 draws.setdefault(k, []).append(v)
     return {k: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))) for k, v in draws.items()}
 
 
-def evaluate_scores(y: Sequence[int], score: Sequence[float], threshold: float = 0.5, n_boot: int = 1000) -> dict:
+def evaluate_scores(y: Sequence[int], score: Sequence[float], threshold: Threshold = 0.5, n_boot: int = 1000) -> dict:
     """Point figures plus ``ci`` (95% bootstrap intervals) and counts."""
     m = point_metrics(y, score, threshold)
     m["ci"] = bootstrap_ci(y, score, threshold, n_boot) if n_boot else {}

@@ -104,6 +104,20 @@ def default_threshold() -> float:
     return ClassifierSettings().request_threshold
 
 
+def thresholds_for(langs: Sequence[str], threshold: float | None = None,
+                   by_language: dict[str, float] | None = None) -> np.ndarray:
+    """Each post's request threshold by its language: the shipped ``[classifier] request_threshold``
+    and ``request_threshold_by_language``; a ``threshold`` given alone holds for every language."""
+    from radar.config import ClassifierSettings
+
+    shipped = ClassifierSettings()
+    base = shipped.request_threshold if threshold is None else threshold
+    if by_language is None:
+        by_language = shipped.request_threshold_by_language if threshold is None else {}
+    own = by_language
+    return np.array([own.get(lang, base) for lang in langs], dtype=float)
+
+
 def default_floor() -> float:
     """``[classifier] direct_request_floor`` as shipped: evaluations score what ``radar classify`` gives."""
     from radar.config import ClassifierSettings
@@ -112,10 +126,10 @@ def default_floor() -> float:
 
 
 def evaluate_model(model: RequestModel, analyzer: Analyzer, examples: Sequence[Example], threshold: float | None = None,
-                   n_boot: int = 500, direct_floor: float | None = None) -> dict[str, Any]:
-    """Figures overall and per language on labelled ``examples`` (threshold and direct-form floor:
+                   n_boot: int = 500, direct_floor: float | None = None,
+                   threshold_by_language: dict[str, float] | None = None) -> dict[str, Any]:
+    """Figures overall and per language on labelled ``examples`` (thresholds and direct-form floor:
     the shipped defaults unless given)."""
-    threshold = default_threshold() if threshold is None else threshold
     direct_floor = default_floor() if direct_floor is None else direct_floor
     ex = [e for e in examples if e.label in (0, 1)]
     if not ex:
@@ -123,12 +137,18 @@ def evaluate_model(model: RequestModel, analyzer: Analyzer, examples: Sequence[E
     analyses = analyzer.analyse_many([(e.title, e.body, e.lang) for e in ex])
     p = model.request_probability(analyses, direct_floor=direct_floor)
     y = np.array([e.label for e in ex])
-    out: dict[str, Any] = {"all": evaluate_scores(y, p, threshold, n_boot)}
     langs = np.array([a.lang for a in analyses])
+    thr = thresholds_for(langs, threshold, threshold_by_language)
+    return _figures(y, p, langs, thr, n_boot)
+
+
+def _figures(y: np.ndarray, p: np.ndarray, langs: np.ndarray, thr: np.ndarray, n_boot: int) -> dict[str, Any]:
+    """Figures of all posts and per language (each post at its own threshold)."""
+    out: dict[str, Any] = {"all": evaluate_scores(y, p, thr, n_boot)}
     for lang in ("de", "en"):
         m = langs == lang
         if m.sum() and y[m].sum():
-            out[lang] = evaluate_scores(y[m], p[m], threshold, n_boot)
+            out[lang] = evaluate_scores(y[m], p[m], thr[m], n_boot)
     return out
 
 
@@ -159,13 +179,7 @@ def source_cv(examples: Sequence[Example], analyzer: Analyzer, source: str, opti
     y = np.array([e.label for e in test])
     p = np.array([scores[e.id] for e in test])
     langs = np.array([a.lang for a in analyzer.analyse_many([(e.title, e.body, e.lang) for e in test])])
-    thr = default_threshold()
-    out: dict[str, Any] = {"all": evaluate_scores(y, p, thr, 500)}
-    for lang in ("de", "en"):
-        m = langs == lang
-        if m.sum() and y[m].sum():
-            out[lang] = evaluate_scores(y[m], p[m], thr, 500)
-    return out
+    return _figures(y, p, langs, thresholds_for(langs), 500)
 
 
 def cross_source_report(examples: Sequence[Example], analyzer: Analyzer, folds: dict[str, Sequence[str]] | None = None,
