@@ -518,6 +518,18 @@ DIRECT = [
      "basically the same scope. How do we compare them? What red flags should we look for?"),
     ("en", "support", "Sysadmin of one, drowning", "I'm the only IT person for a 60-person company. Tickets, onboarding, "
      "backups, security – I can't keep up. At what size did you bring in an MSP or a second hire?"),
+    # a professional or a trade needed, said rather than asked; faults that lose the connection or ask
+    # for the password again, or do only part of their job
+    ("en", "supplier", "Need a plumber in Austin", "Water heater is leaking, landlord is useless."),
+    ("en", "supplier", "", "We urgently need an electrician for our new office in Leeds, the sockets in the kitchen are dead."),
+    ("de", "supplier", "Brauche dringend einen Elektriker in S-West", "Im Bad ist die Sicherung dauernd raus."),
+    ("de", "supplier", "Umzug Ende März", "Hallo, wir brauchen eine Umzugsfirma für eine 3-Zimmer-Wohnung von Ulm nach Stuttgart."),
+    ("en", "support", "Router keeps dropping connection", "My router keeps losing the connection since yesterday. "
+     "Restarting only helps for a few minutes."),
+    ("en", "support", "", "Since the update my Outlook keeps asking for my password, Office 365 on Windows 11."),
+    ("en", "support", "", "My printer only prints blank pages, the cartridges are new."),
+    ("de", "support", "Router", "Mein Router verliert ständig die Verbindung, Neustart hilft nur kurz."),
+    ("de", "support", "", "Seit dem Update fragt mein Outlook dauernd nach dem Passwort, Office 365."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -693,6 +705,16 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "", "Gibt es hier noch Leute, die sich an den alten Bahnhof erinnern?"),
     ("en", "", "What's the best way to assert dominance at a barbecue? Asking for a friend."),
     ("de", "", "Ab sofort suchen wir eine Bürokraft in Teilzeit für unser Team in Esslingen. Bewerbungen bitte per Mail."),
+    # an advert's question, advice to someone else, a job advert; a story's past, a feature that only does one thing
+    ("en", "Need a plumber? Call Joe's 24/7", "Fast, friendly, fair prices."),
+    ("en", "", "You need a lawyer for this, not a forum."),
+    ("en", "", "We need a developer to join our team in Berlin. Apply now!"),
+    ("de", "Brauchen Sie einen Maler? Wir sind für Sie da", "Festpreise, saubere Arbeit."),
+    ("de", "", "Brauche ich einen Steuerberater? Unser Ratgeber erklärt es."),
+    ("de", "", "Wir brauchen einen Elektriker (m/w/d) in Vollzeit, jetzt bewerben."),
+    ("en", "", "Years ago my router kept dropping the connection, now it is rock solid."),
+    ("en", "Show HN: my app only works offline, by design", ""),
+    ("de", "", "Der Akku verliert über Nacht kaum Ladung, das Handy hält zwei Tage."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

@@ -604,12 +604,12 @@ class Analyzer:
         openings_of = [opening]
         if title and body:
             openings_of.append(body[:first_sentence_end(body, lang)].strip())
-        for rx in openings:
+        for opening_form, rx in openings:
             hit = next((op for op in openings_of if rx.search(op)), None)
             if hit:
                 # once, with the opening sentence as the evidence (a statement form may have found its start)
                 out = [(form, phrase) for form, phrase in out if form != "seek"]
-                out.append(("seek", hit if len(hit) <= 80 else hit[:79] + "…"))
+                out.append((opening_form, hit if len(hit) <= 80 else hit[:79] + "…"))
                 break
         if title and body and any(is_q[1:]) and (m := patterns.CHOICE_TITLE.search(title)) \
                 and not patterns.RHETORICAL_CHOICE.search(title):

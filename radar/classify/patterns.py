@@ -1138,13 +1138,20 @@ STATEMENT_TRIGGERS = {"de": ("jemand", "such", "dankbar", "falls", "hoffe", "bit
                                                                   "quote", "estimate", "charg", "asking", "bill", "invoice")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
-DIRECT_OPENINGS: dict[str, list[str]] = {
+DIRECT_OPENINGS: dict[str, list[str | tuple[str, str]]] = {
+    # an expression alone is the "seek" form (what is sought: the model tells the intent); a pair names
+    # its form
     # "Suche einen Steuerberater", "Wir suchen …", not the headline "Suche nach dem Täter"
     "de": [r"^" + _HELLO["de"] + r"(?:ich|wir) (?:suche|suchen)\b(?!\s+(?:nicht|nichts|kein\w*|niemand\w*)\b)",
            # the spoken "Ich such nen …" (with what is sought: not "ich such mal raus den Artikel")
            r"^" + _HELLO["de"] + r"ich such (?:nen|'nen|ne|einen|eine|ein|jemand\w*)\b",
            r"^" + _HELLO["de"] + r"suche\s+(?!nach\b)\w",
-           r"^" + _HELLO["de"] + r"(?:(?:ich )?bin|(?:wir )?sind) auf der suche\b"],
+           r"^" + _HELLO["de"] + r"(?:(?:ich )?bin|(?:wir )?sind) auf der suche\b",
+           # a trade or professional needed: "Brauche dringend einen Elektriker in S-West" (not the
+           # question "Brauche ich einen Steuerberater?", not an advert's "Brauchen Sie einen Maler? …")
+           ("hire", r"^" + _HELLO["de"] + r"(?:ich |wir )?(?:brauche|brauchen|benötige|benötigen|bräuchte|bräuchten) "
+            r"(?:dringend |schnell |kurzfristig |mal )?(?:einen|eine|ein|nen|ne|'nen) (?:\w+ ){0,2}?" + _PRO_DE
+            + r"\b(?![^.!?\n]*\?)")],
     # "Looking for a bookkeeper", not the headline "Looking for the Higgs boson"
     "en": [r"^" + _HELLO["en"] + r"(?:i'?m |i am |we'?re |we are )?(?:looking for|searching for)\s+"
            r"(?:a|an|some|good|recommendations?|advice|suggestions?|help|someone)\b",
@@ -1156,7 +1163,11 @@ DIRECT_OPENINGS: dict[str, list[str]] = {
            + r"\b",
            r"^any (?:good |free |trusted |decent )?" + _NP_EN + r"{0,3}?(?:" + _PRODUCT_EN_WORDS + r"|alternatives?) (?:that|for|to|"
            r"which|with)\b",
-           r"^(?:i|we) need (?:a|an|some) " + _NP_EN + r"{0,4}?" + _PRODUCT_EN + r"\b"],
+           r"^(?:i|we) need (?:a|an|some) " + _NP_EN + r"{0,4}?" + _PRODUCT_EN + r"\b",
+           # a trade or professional needed: "Need a plumber in Austin", "We urgently need an electrician"
+           # (not an advert's "Need a plumber? Call …", not "You need a lawyer")
+           ("hire", r"^" + _HELLO["en"] + r"(?:i |we )?(?:urgently |really |desperately )?need (?:a|an) (?:\w+ ){0,2}?"
+            + _PRO_EN + r"\b(?![^.!?\n]*\?)")],
 }
 # "lexoffice oder sevDesk?" as the title of a post whose body asks as well
 CHOICE_TITLE = re.compile(r"^([^?]{1,60})\s(?:oder|or|vs\.?|versus)\s([^?]{1,40})\?\s*$"
@@ -1173,6 +1184,7 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "seek": ("opens with what is sought", "beginnt mit dem Gesuchten"),
     "best": ("asks for the best option", "fragt nach der besten Wahl"),
     "provider": ("asks who offers something", "fragt, wer etwas anbietet"),
+    "hire": ("needs a professional or a trade", "braucht einen Fachmann oder Handwerker"),
     "comparison": ("asks to choose between options", "fragt nach der Wahl zwischen Optionen"),
     "support": ("asks how to solve a problem", "fragt, wie sich ein Problem lösen lässt"),
     # a fault report states rather than asks (DIRECT_FAULTS): a support request all the same
@@ -1204,21 +1216,30 @@ _DEVICES_DE = (r"(?:pc|rechner|computer|laptop|notebook|macbook|mac|handy|smartp
                r"lüfter|mikrofon|headset|kopfhörer|lautsprecher|windows|bios|treiber|app|outlook|e-mail|email|kalender|vpn|"
                r"webseite|website)")
 # what the device does not do (English: the negation, then the verb; not a story's "my app was not working")
-_FAULT_VERB_EN = (r"(?<!was )(?<!were )(?<!had )(?:won't|wont|will not|doesn't|doesnt|does not|isn't|is not|not|can't|cant|cannot|keeps|stopped|"
+_FAULT_VERB_EN = (r"(?:(?<!was )(?<!were )(?<!had )(?:won't|wont|will not|doesn't|doesnt|does not|isn't|is not|not|can't|cant|cannot|keeps|stopped|"
                   r"refuses to|randomly|suddenly|no longer)\b(?: \w+){0,2}? ?(?:turn(?:ing)? on|boot(?:ing|s)?|"
+                  # "keeps dropping the connection", "keeps asking for my password"
+                  r"(?:los(?:e|es|ing)|drop(?:s|ping)?) (?:the |my |its |wifi |wi-fi |internet )?(?:connection|signal|wifi|wi-fi|internet)|"
+                  r"ask(?:s|ing)? (?:me )?for (?:my |the |a )?password|"
                   r"start(?:ing|s)?(?! to\b)|work(?:ing|s)?|connect(?:ing|s)?|charg(?:e|ing|es)|show(?:ing|s)? up|"
                   r"load(?:ing|s)?|detect(?:ing|s|ed)?|recogni[sz](?:e|ing|es|ed)|crash(?:ing|es)?|freez(?:e|ing|es)|"
                   r"shut(?:ting|s)? (?:down|off)|restart(?:ing|s)?|disconnect(?:ing|s)?|overheat(?:ing|s)?|leak(?:ing|s)?|"
                   r"post(?:ing|s)?|display(?:ing|s)?|power(?:ing|s)? on|respond(?:ing|s)?|drain(?:ing|s)?|cool(?:ing|s)?|"
                   r"heat(?:ing|s)?|spin(?:ning|s)?|flush(?:ing|es)?|print(?:ing|s)?|ignit(?:e|ing|es)|"
-                  r"(?:drop|cut)(?:s|ping|ting)? out|sync(?:ing|s)?|send(?:ing|s)?|open(?:ing|s)?)\b")
+                  r"(?:drop|cut)(?:s|ping|ting)? out|sync(?:ing|s)?|send(?:ing|s)?|open(?:ing|s)?)\b"
+                  # only part of the job: "only prints blank pages", "only charges to 80 %", "only shows a black screen"
+                  r"|only (?:print(?:s|ing)? (?:blank|empty|white|half)|charg(?:es|ing) (?:to|up to)|"
+                  r"show(?:s|ing)? (?:a )?(?:black|blank|white)|boot(?:s|ing)? (?:into|to) (?:the )?bios)\b)")
 # (German: the verb, then the negation; or a separable verb's fault: "stürzt ständig ab")
 _FAULT_VERB_DE_WORDS = (r"(?:startet|bootet|geht|funktioniert|lädt|reagiert|springt|verbindet sich|erkennt|zeigt|"
                         r"schaltet sich|heizt|läuft|fährt|druckt|pumpt|schleudert|spült|kühlt|trocknet|zündet|wird|synchronisiert|"
                         r"öffnet|sendet|empfängt)")
 _FAULT_NEG_DE = r"(?: \w+){0,3}? ?(?:nicht|nicht mehr|kein(?:e|en)?|nur noch)\b"
 _FAULT_VERB_DE = (_FAULT_VERB_DE_WORDS + r"\b" + _FAULT_NEG_DE
-                  + r"|(?:stürzt|hängt sich|friert|schaltet sich)(?: \w+){0,3}? (?:ab|auf|ein|aus)\b")
+                  + r"|(?:stürzt|hängt sich|friert|schaltet sich)(?: \w+){0,3}? (?:ab|auf|ein|aus)\b"
+                  # "verliert ständig die Verbindung", "fragt immer wieder nach dem Passwort"
+                  + r"|verliert(?: \w+){0,2}? (?:die |das )?(?:\w*verbindung|signal|netz|wlan)\b"
+                  + r"|fragt (?:\w+ ){0,2}?nach (?:dem |meinem )?passwort\b")
 # the rest of the device's clause: no other subject or clause between ("my old build so I won't post")
 _CLAUSE_EN = r"(?:(?!\b(?:so|but|and|because|then|when|i|you|he|she|we|they|it)\b)[^.!?,;:()\n]){0,50}?"
 _CLAUSE_DE = r"(?:(?!\b(?:aber|und|weil|dann|wenn|als|ich|du|er|sie|wir|ihr|es)\b)[^.!?,;:()\n]){0,50}?"
@@ -1243,6 +1264,9 @@ DIRECT_FAULTS: dict[str, list[str]] = {
            # the verb first: "… trotzdem druckt mein Drucker nur noch leere Seiten", "Seit gestern startet
            # mein PC nicht mehr"
            r"\b" + _FAULT_VERB_DE_WORDS + r" (?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b" + _FAULT_NEG_DE,
+           # "Seit dem Update fragt mein Outlook dauernd nach dem Passwort", "… verliert mein Router ständig die Verbindung"
+           r"\b(?:fragt|verliert) (?:mein|unser)(?:e|en|em)? (?:\w+ ){0,2}?" + _DEVICES_DE + r"\b(?: \w+){0,2}? "
+           r"(?:nach (?:dem |meinem )?passwort|(?:die |das )?(?:\w*verbindung|signal|netz|wlan))\b",
            r"\b(?:ich habe|hab|habe) keine ahnung,? (?:woran|warum|wieso|was) (?:das|es)? ?(?:liegt|liegen|los ist|kaputt)\b",
            r"\b(?:ich )?(?:weiß|weiss) (?:echt |wirklich )?nicht,? woran (?:das|es) liegt\b"],
 }
@@ -1268,11 +1292,12 @@ def direct_title_patterns(lang: str) -> list[tuple[str, re.Pattern]]:
 
 
 def direct_patterns(lang: str) -> tuple[list[tuple[str, re.Pattern]], list[re.Pattern], list[tuple[str, re.Pattern]]]:
-    """Compiled ``(form, expression)`` question forms, opening expressions and ``(form,
-    expression)`` statement forms of ``lang``."""
+    """Compiled ``(form, expression)`` question forms, opening forms and statement forms of ``lang``."""
     qs = [(form, re.compile(p, re.IGNORECASE)) for form, ps in DIRECT_QUESTIONS.get(lang, {}).items() for p in ps]
     st = [(form, re.compile(p, re.IGNORECASE)) for form, ps in DIRECT_STATEMENTS.get(lang, {}).items() for p in ps]
-    return qs, [re.compile(p, re.IGNORECASE) for p in DIRECT_OPENINGS.get(lang, [])], st
+    ops = [(p[0], re.compile(p[1], re.IGNORECASE)) if isinstance(p, tuple) else ("seek", re.compile(p, re.IGNORECASE))
+           for p in DIRECT_OPENINGS.get(lang, [])]
+    return qs, ops, st
 
 
 def direct_fault_patterns(lang: str) -> tuple[list[re.Pattern], re.Pattern | None]:
