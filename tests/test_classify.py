@@ -733,6 +733,46 @@ def test_a_fault_named_in_title_and_body_is_one_piece_of_evidence(classifier):
     # two expressions of a form that find the same words are one piece of evidence
     a = classifier.analyzer.analyse("", "Kann ich die Fahrtkosten von der Steuer absetzen?")
     assert a.direct == [("support", "Kann ich die Fahrtkosten von der Steuer absetzen")], a.direct
+    # ... and so are words inside another's of the same form (a question's "Any help" in the plea)
+    a = classifier.analyzer.analyse("", "Just built a pc and it was running fine. Now it is dead. Any help is appreciated")
+    assert a.direct == [("help", "Any help is appreciated")], a.direct
+    a = classifier.analyzer.analyse("Which AI tool should I use to describe an image?", "")
+    assert a.direct == [("recommendation", "Which AI tool should I use")], a.direct
+
+
+@pytest.mark.parametrize("lang,title,body,forms", [
+    ("de", "Handyvertrag", "Wie kündige ich am besten meinen Vertrag bei Vodafone, die Hotline ist nie erreichbar.", ["help"]),
+    ("en", "Upgrade", "I want to upgrade my RX 560 under 500$. What is the best option", ["recommendation"]),
+    ("en", "", "Been trying for hours. Is there any way to show another laptop's screen in a window on mine", ["support"]),
+    ("de", "Drucker", "Kann mir jemand einen guten Drucker empfehlen, Budget 200 Euro", ["recommendation"]),
+    ("en", "Printer", "Can someone recommend a good printer for a small office", ["recommendation"]),
+    ("en", "", "Does anyone know a good plumber in Leeds", ["provider", "support"]),
+])
+def test_a_body_that_asks_without_a_question_mark_asks(classifier, lang, title, body, forms):
+    """Forum posts leave the question mark out: a body sentence that opens as a question is read by
+    the question forms; the model's question features still count marked questions only (what it
+    was trained on)."""
+    a = classifier.analyzer.analyse(title, body)
+    assert a.lang == lang and [f for f, _ in a.direct] == forms, a.direct
+    assert a.features["q_any"] == 0.0
+    assert classifier.classify(title, body).request_probability >= classifier.settings.direct_request_floor
+
+
+@pytest.mark.parametrize("title,body,questions", [
+    ("Is there a crisis in physics", "", 0),  # a title: as often a headline's
+    ("Is there a crisis in physics", "Three physicists explain their view.", 0),
+    ("Election", "How can we trust them after this!", 0),  # exclaimed
+    ("Election", "How can we trust them after this. Shameful.", 0),  # "we can": rhetorical as often
+    ("Rant", "Can someone explain this mess. Who would vote for them again?", 1),  # the body marks its questions
+    ("Rant", "Wie kann man nur so dumm sein. Unglaublich.", 0),  # not an opener of a question
+    ("", "I love my new phone. It is the best.", 0),
+])
+def test_no_unmarked_question_in_titles_exclamations_or_marked_bodies(classifier, title, body, questions):
+    """An opener is no question in a title (a headline's as often), exclaimed, rhetorical, or in a body
+    that marks its questions; and the model's question count is the marked questions'."""
+    a = classifier.analyzer.analyse(title, body)
+    assert a.features["q_sent"] == questions, a.features
+    assert a.direct == [], a.direct
 
 
 def test_score_follows_weights_and_thresholds():

@@ -440,6 +440,14 @@ class Analyzer:
         starts = [0] + ends[:-1]
         is_q = [text[s:e].rstrip().endswith("?") for s, e in zip(starts, ends)]
         title_end = len(title) if body else len(text)
+        # the direct forms also read a body's questions without a question mark (patterns.UNMARKED_QUESTION;
+        # not a title's sentence, not a body that marks its questions anyway); the model's question
+        # features count the marked ones only (bench/README "unmarked questions")
+        direct_q = is_q
+        if body and "?" not in text[title_end:]:
+            unmarked = patterns.UNMARKED_QUESTION[lang]
+            direct_q = [q or (s >= title_end and not text[s:e].rstrip().endswith("!") and unmarked.match(text, s, e) is not None)
+                        for s, e, q in zip(starts, ends, is_q)]
 
         def sent_of(char: int) -> int:
             return min(bisect.bisect_right(ends, char), len(ends) - 1)
@@ -516,7 +524,7 @@ class Analyzer:
         })
         return Analysis(lang=real_lang, title=title, body=body, text=text, lowers=lowers, lemmas=lemmas,
                         matches=matches, urgency=urgency, features=f,
-                        direct=self._direct_forms(lang, title, body, text, low_text, matches, starts, ends, is_q))
+                        direct=self._direct_forms(lang, title, body, text, low_text, matches, starts, ends, direct_q))
 
     def _doc_tokens(self, doc, lang: str) -> list[tuple[str, str]]:
         """``(lower-case form, lemma)`` of the tokens of ``doc`` (white-space tokens left out)."""
@@ -616,11 +624,24 @@ class Analyzer:
             one, other = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
             if one.strip().lower() != other.strip().lower():  # not "X or X?"
                 out.append(("comparison", title))
-        # two expressions of a form that found the same words are one piece of evidence
-        return list(dict.fromkeys(out)) if len(out) > 1 else out
+        # two expressions of a form that found the same words are one piece of evidence, and so are words
+        # inside another's ("Any help" in "Any help is appreciated", found as a question and as a plea)
+        return _merge_evidence(out) if len(out) > 1 else out
 
 
 _WORDS = re.compile(r"\w+")
+
+
+def _merge_evidence(out: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``out`` without repeats: a (form, phrase) whose phrase stands, in any case, inside another
+    phrase of the same form is left out; the first of equal ones is kept."""
+    uniq = list(dict.fromkeys(out))
+    low = [(form, phrase.lower()) for form, phrase in uniq]
+    keep = []
+    for i, (form, phrase) in enumerate(low):
+        if not any(j != i and f == form and phrase in other and (phrase != other or j < i) for j, (f, other) in enumerate(low)):
+            keep.append(uniq[i])
+    return keep
 
 
 def _key_index(forms: Sequence[tuple[str, re.Pattern]]) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:

@@ -245,6 +245,25 @@ würde wisst funktioniert geht bekomme""".split()),
 was were may might whats what's where's""".split()),
 }
 
+# A body's sentence that asks without its question mark ("Is there any way to …", "Wie kündige ich
+# am besten meinen Vertrag bei Vodafone", "What is the best option"): forum posts often leave it
+# out. Its start (matched at the sentence's start) makes it a question for the direct forms
+# (``Analyzer._direct_forms``), in a post's body only: a title without a mark is a headline's as
+# often ("Is There a Crisis in Physics").
+UNMARKED_QUESTION = {
+    "de": re.compile(r"\W*(?:(?:wie|wo|was|womit|wohin|an wen|bei wem) (?:kann|könnte|soll|sollte|muss|bekomme|kriege|finde|"
+                     r"mache|kündige|melde|beantrage|erreiche|löse|repariere|wechsle|installiere|entferne) (?:ich|man|wir)"
+                     r"(?! (?:nur|bloß|denn nur|so)\b)|"
+                     r"(?:kann|könnte) (?:mir |uns )?(?:jemand|wer|einer)|(?:hat|weiß|weiss|kennt) (?:hier )?(?:jemand|wer|einer)|"
+                     r"gibt es (?:hier )?(?:eine?n?|irgendwo|jemand\w*)|(?:soll|sollte|muss|brauche|darf) ich|lohnt (?:es|sich))\b",
+                     re.IGNORECASE),
+    "en": re.compile(r"\W*(?:how (?:do|can|should|could|would) i|how (?:do|should) we|where (?:can|do|should) (?:i|we)|"
+                     r"what (?:should|can|do) (?:i|we)|what(?:'s| is) the best|which (?:one )?(?:should|would) (?:i|we)|"
+                     r"(?:can|could|would) (?:someone|anyone|somebody|you guys|you)|(?:does|do|has) (?:anyone|anybody|someone)|"
+                     r"is there (?:a|an|any)|are there any|any (?:idea|ideas|suggestions?|recommendations?|tips|advice|help)|"
+                     r"should i|do i need|is it (?:possible|worth|safe|normal|okay|ok))\b", re.IGNORECASE),
+}
+
 FIRST_PERSON = {"de": {"ich", "mein", "meine", "meinen", "meinem", "meiner", "mir", "mich", "wir", "unser", "unsere", "uns"},
                 "en": {"i", "my", "me", "we", "our", "us", "i'm", "i've", "mine"}}
 SECOND_PERSON = {"de": {"ihr", "euch", "eure", "euer", "jemand", "jemanden", "du", "dir", "dich"},
