@@ -530,6 +530,10 @@ DIRECT = [
     ("en", "support", "", "My printer only prints blank pages, the cartridges are new."),
     ("de", "support", "Router", "Mein Router verliert ständig die Verbindung, Neustart hilft nur kurz."),
     ("de", "support", "", "Seit dem Update fragt mein Outlook dauernd nach dem Passwort, Office 365."),
+    # a purchase asked for by naming the thing, its use and a budget, no question
+    ("en", "recommendation", "Laptop for university", "I'm starting computer science in October. Budget around 800 dollars."),
+    ("de", "recommendation", "Gaming-PC bis 1000 €", "Ich spiele vor allem Fortnite und will nicht mehr ausgeben."),
+    ("de", "recommendation", "Kaffeemaschine fürs Büro", "Wir sind 12 Leute in unserem Büro, max. 600 Euro."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -715,6 +719,12 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "", "Years ago my router kept dropping the connection, now it is rock solid."),
     ("en", "Show HN: my app only works offline, by design", ""),
     ("de", "", "Der Akku verliert über Nacht kaum Ladung, das Handy hält zwei Tage."),
+    # one's own purchase shown, a review site's list, a sale
+    ("en", "My new laptop for work", "I finally got it: 1200 € well spent."),
+    ("en", "Laptops for students under $800", "We tested twelve models this summer."),
+    ("en", "Laptop for sale", "I am selling my laptop, 300 euros."),
+    ("de", "E-Bike für den Arbeitsweg", "Verkaufe mein E-Bike, 1500 Euro VB."),
+    ("de", "Laptop für die Uni", "Der Hersteller bringt ein neues Modell für 799 Euro."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

@@ -196,6 +196,7 @@ class Analyzer:
         self._question_keys = {lang: _key_index(self._direct[lang][0]) for lang in LANGS}
         self._statement_keys = {lang: _key_index(self._direct[lang][2]) for lang in LANGS}
         self._guide = {lang: re.compile(patterns.GUIDE_VETO[lang], re.IGNORECASE) for lang in LANGS}
+        self._purchase = {lang: re.compile(patterns.PURCHASE_TITLES[lang], re.IGNORECASE) for lang in LANGS}
         self._names = feature_names()
 
     # ------------------------------------------------------------------ public
@@ -606,6 +607,10 @@ class Analyzer:
         if fault is None and title and body and fault_title is not None and (m := fault_title.search(title)) \
                 and _FIRST_PERSON[lang].search(body):
             out.append(("fault", _phrase(m)))
+        # a purchase asked for by naming it: the thing and its use in the title, a budget, one's own words
+        if title and body and not out and (m := self._purchase[lang].search(title)) \
+                and patterns.BUDGET.search(text) and patterns.PURCHASE_FIRST_PERSON[lang].search(body):
+            out.append(("purchase", title if len(title) <= 80 else title[:79] + "…"))
         opening = title if title else text[starts[0]:ends[0]].strip()
         # a post opens with what it seeks in its title or, under a title that names the thing
         # ("Elektriker für Altbau"), in its body's first sentence ("Hallo, wir suchen einen …")

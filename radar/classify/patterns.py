@@ -1204,6 +1204,7 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "best": ("asks for the best option", "fragt nach der besten Wahl"),
     "provider": ("asks who offers something", "fragt, wer etwas anbietet"),
     "hire": ("needs a professional or a trade", "braucht einen Fachmann oder Handwerker"),
+    "purchase": ("wants to buy: names the thing, its use and a budget", "will etwas kaufen: nennt Gerät, Zweck und Budget"),
     "comparison": ("asks to choose between options", "fragt nach der Wahl zwischen Optionen"),
     "support": ("asks how to solve a problem", "fragt, wie sich ein Problem lösen lässt"),
     # a fault report states rather than asks (DIRECT_FAULTS): a support request all the same
@@ -1303,6 +1304,27 @@ FAULT_TITLES: dict[str, str] = {
     "de": r"^(?:(?:mein(?:e|en)?|neuer?|alter?|der|die|das) )?(?:[\w-]+ ){0,3}?" + _DEVICES_DE + r"\b(?: \w+){0,2}? (?:"
           + _FAULT_VERB_DE + r"|überhitzt|piept|startet (?:ständig|immer wieder|dauernd) neu)",
 }
+
+
+# A purchase asked for by naming it: a title with the thing and its use or price ("Laptop for
+# university", "Gaming-PC bis 1000 €", "Kaffeemaschine fürs Büro") above a body in the author's own
+# words that gives a budget ("Budget around 800 dollars", "max. 300 €"). Not a title about one's own
+# thing ("My new laptop for work: 1200 € well spent"), not a sale (the offer veto), not a review
+# site's list (no "I" in its body).
+_GOODS_EN = (r"(?:laptop|notebook|pc|computer|desktop|gaming pc|build|monitor|printer|phone|smartphone|tablet|headphones|"
+             r"earbuds|headset|speakers?|tv|camera|router|mesh system|nas|keyboard|mouse|office chair|chair|desk|bike|"
+             r"e-bike|ebike|car|stroller|mattress|vacuum|coffee machine|espresso machine)s?")
+_GOODS_DE = (r"(?:laptop|notebook|pc|rechner|computer|gaming-pc|monitor|bildschirm|drucker|handy|smartphone|tablet|kopfhörer|"
+             r"headset|lautsprecher|fernseher|tv|kamera|router|nas|tastatur|maus|bürostuhl|schreibtisch|fahrrad|e-bike|"
+             r"auto|kinderwagen|matratze|staubsauger|kaffeemaschine|kaffeevollautomat|siebträger)s?")
+PURCHASE_TITLES: dict[str, str] = {
+    "en": r"^\W*(?!my\b|our\b)(?:[\w-]+ ){0,2}?" + _GOODS_EN + r" (?:for|under|around|up to|below) (?!sale\b)\S",
+    "de": r"^\W*(?!mein|unser)(?:[\w-]+ ){0,2}?" + _GOODS_DE + r" (?:für|fürs|zum|zur|bis|unter|um) (?!verkauf\b)\S",
+}
+BUDGET = re.compile(r"\b(?:budget|max(?:imal|imum)?\.?|bis|up to|under|unter|around|ca\.?|circa|about|rund)\s*(?:[$€£]\s?)?\d"
+                    r"|\d[\d.,]*\s?(?:€|eur\b|euro\b|\$|dollars?\b|usd\b|chf\b|k\b)|[$€£]\s?\d", re.IGNORECASE)
+PURCHASE_FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|my|me|our|we're|we need)\b", re.IGNORECASE),
+                         "de": re.compile(r"\b(?:ich|mein\w*|mir|mich|unser\w*)\b", re.IGNORECASE)}
 
 
 def direct_title_patterns(lang: str) -> list[tuple[str, re.Pattern]]:
