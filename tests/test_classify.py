@@ -534,6 +534,11 @@ DIRECT = [
     ("en", "recommendation", "Laptop for university", "I'm starting computer science in October. Budget around 800 dollars."),
     ("de", "recommendation", "Gaming-PC bis 1000 €", "Ich spiele vor allem Fortnite und will nicht mehr ausgeben."),
     ("de", "recommendation", "Kaffeemaschine fürs Büro", "Wir sind 12 Leute in unserem Büro, max. 600 Euro."),
+    # a professional sought later in the body
+    ("en", "recommendation", "English speaking therapist", "Moved here last year and struggling a bit. Looking for an English "
+     "speaking therapist, ideally covered by TK."),
+    ("de", "supplier", "Steuerberater für Kleinunternehmer", "Ich bin seit Januar selbstständig und suche einen Steuerberater, der "
+     "nicht die Welt kostet."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -725,6 +730,11 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Laptop for sale", "I am selling my laptop, 300 euros."),
     ("de", "E-Bike für den Arbeitsweg", "Verkaufe mein E-Bike, 1500 Euro VB."),
     ("de", "Laptop für die Uni", "Der Hersteller bringt ein neues Modell für 799 Euro."),
+    # seeking company, a job, a witness: no professional sought
+    ("en", "Two of us at the Volksfest", "We don't get how it all works. Looking for a local who can show us around."),
+    ("de", "Hallo zusammen", "Ich wohne seit einem Jahr hier. Ich bin auf der Suche nach einem Job, aber nichts klappt."),
+    ("de", "Unfall in Vaihingen", "Der Fahrer flüchtete. Die Polizei sucht einen Zeugen, der den Unfall gesehen hat."),
+    ("en", "Robbery downtown", "The shop was robbed at noon. Police are looking for a man in a red jacket."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)
@@ -1291,11 +1301,14 @@ def test_what_is_sought_opens_the_title_or_the_body(classifier):
     forms = [a.direct for a in classifier.analyzer.analyse_many([
         ("Web designer for our bakery", "We are looking for a web designer who can build a simple site with online orders.", None),
         ("Mein Setup", "Hallo zusammen, ich suche nicht mehr, ich habe jetzt alles beisammen.", None),
-        ("Elektriker", "Gestern war der Elektriker da. Wir suchen jetzt einen Maler.", None),  # not the first sentence
-        ("Suche einen Maler in Stuttgart", "", None)])]
+        ("Elektriker", "Gestern war der Elektriker da. Wir suchen jetzt einen Parkplatz.", None),  # not the first sentence
+        ("Suche einen Maler in Stuttgart", "", None),
+        # later in the body only a professional sought counts (a statement form)
+        ("Elektriker", "Gestern war der Elektriker da. Wir suchen jetzt einen Maler.", None)])]
     assert [f for f, _ in forms[0]] == ["seek"] and forms[0][0][1].startswith("We are looking for a web designer")
     assert forms[1] == [] and forms[2] == []
     assert [f for f, _ in forms[3]] == ["seek"]
+    assert forms[4] == [("seek", "Wir suchen jetzt einen Maler")], forms[4]
 
 
 @pytest.mark.parametrize("pattern,keys", [

@@ -1012,6 +1012,13 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                      r"(?!,? (?:zum|für) (?:reden|quatschen))"],
         # "Ich kann mich nicht entscheiden zwischen …", "Ich schwanke zwischen …"
         "comparison": [r"\bkann mich nicht entscheiden zwischen\b|\bschwanke zwischen\b"],
+        # a professional sought later in the body or after "und": "Ich bin seit Januar selbstständig und suche
+        # einen Steuerberater, der …" (the opening forms read the title and the first sentence only; not
+        # "Ich bin auf der Suche nach einem Job", "Die Polizei sucht einen Zeugen": the city forum's posts
+        # seeking a job or company are labelled no request)
+        "seek": [r"(?:^|[.!?]\s+|\b(?:und|aber|daher|deshalb|jetzt|nun|also) )(?:ich |wir )?(?:suche|such|suchen) "
+                 r"(?:dringend |gerade |noch |aktuell |jetzt |hier )?(?:einen|eine|ein|nen|ne|'nen) (?:[\w-]+ ){0,2}?"
+                 + _PRO_DE + r"\b[^.!?,;\n]{0,40}"],
         # "Für Tipps wäre ich dankbar", "Ich wäre euch sehr dankbar, wenn …" (conditional: asks); the
         # present "bin dankbar für …" only with what is asked for, not "für jeden Tag"
         "help": [# the computer-help forum's pleas, often without a question mark (1 of 1 labelled posts each):
@@ -1046,7 +1053,13 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
         # "Trying to decide between a Mac mini and a NUC for our reception PC."
         "comparison": [r"\b(?:trying to|can't|cannot|can not|need to|help me) decide between\b"],
         "seek": [r"\b(?:i'm|im|i am|we're|we are) (?:currently |now |still )?(?:looking|searching) for "
-                 r"(?:a|an|some|recommendations|someone)\b"],
+                 r"(?:a|an|some|recommendations|someone)\b",
+                 # a body's later sentence without the pronoun, for a professional: "Moved here last year.
+                 # Looking for an English speaking therapist, ideally covered by TK." (not "Police are looking
+                 # for a man …"; not "Looking for a local who can show us the Volksfest": the city forum's
+                 # posts of that kind are labelled no request)
+                 r"(?:^|[.!?]\s+)(?:currently |now |still |also )?(?:looking|searching) for (?:a|an|some|good) "
+                 r"(?:[\w-]+ ){0,3}?" + _PRO_EN + r"\b[^.!?,;\n]{0,40}"],
         "provider": [r"\b(?:hoping|trying) to find (?:someone|somebody)\b",
                      # a quote to check: "Got a quote of 18k for a full roof replacement. Does that sound right?"
                      # (a quote, a bill: not the news' "the price of bread will double. Does that sound right?")
@@ -1200,7 +1213,7 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "where": ("asks directly where to get something", "fragt direkt, wo es etwas gibt"),
     "experience": ("asks directly for experiences", "fragt direkt nach Erfahrungen"),
     "help": ("asks directly for help", "bittet direkt um Hilfe"),
-    "seek": ("opens with what is sought", "beginnt mit dem Gesuchten"),
+    "seek": ("says what is sought", "sagt, was gesucht wird"),
     "best": ("asks for the best option", "fragt nach der besten Wahl"),
     "provider": ("asks who offers something", "fragt, wer etwas anbietet"),
     "hire": ("needs a professional or a trade", "braucht einen Fachmann oder Handwerker"),
