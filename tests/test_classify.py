@@ -539,6 +539,11 @@ DIRECT = [
      "speaking therapist, ideally covered by TK."),
     ("de", "supplier", "Steuerberater für Kleinunternehmer", "Ich bin seit Januar selbstständig und suche einen Steuerberater, der "
      "nicht die Welt kostet."),
+    # a trade or profession with "recommendation(s)"/"Empfehlung" as the title
+    ("en", "recommendation", "Tax advisor recommendations for freelancers", "First year as a freelancer in Germany, completely "
+     "lost with the Steuererklärung."),
+    ("de", "recommendation", "Empfehlung Steuerberater Stuttgart", ""),
+    ("de", "recommendation", "Zahnarzt-Empfehlung für Angstpatienten", "Ich habe seit Jahren Angst vor dem Bohren."),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -735,6 +740,9 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Hallo zusammen", "Ich wohne seit einem Jahr hier. Ich bin auf der Suche nach einem Job, aber nichts klappt."),
     ("de", "Unfall in Vaihingen", "Der Fahrer flüchtete. Die Polizei sucht einen Zeugen, der den Unfall gesehen hat."),
     ("en", "Robbery downtown", "The shop was robbed at noon. Police are looking for a man in a red jacket."),
+    # recommendations for someone, not of someone
+    ("en", "Security recommendations for developers", ""),
+    ("de", "Empfehlungen für den Urlaub", "Unsere fünf liebsten Orte am Bodensee."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

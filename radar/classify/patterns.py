@@ -1121,7 +1121,11 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
 DIRECT_TITLES: dict[str, dict[str, list[str]]] = {
     "de": {
         "recommendation": [r"\b(?:kann|könnte|könnt|würdet)\b" + _GAP % 60 + r"\b(?:empfehlen|empfehlt)\b",
-                           r"\b(?:empfehlung(?:en)?|tipps|vorschläge) gesucht\b"],
+                           r"\b(?:empfehlung(?:en)?|tipps|vorschläge) gesucht\b",
+                           # a trade or profession and "Empfehlung": "Empfehlung Steuerberater Stuttgart",
+                           # "Zahnarzt-Empfehlung für Angstpatienten"
+                           r"^(?:empfehlung(?:en)?:? (?:für )?(?:einen |eine |ein )?(?:[\w-]+ ){0,2}?(?:" + _PRO_DE + r"|" + _LOCAL_DE
+                           + r")|(?:[\w-]+ )?(?:" + _PRO_DE + r"|" + _LOCAL_DE + r")[- ]?empfehlung(?:en)?)\b"],
         "help": [r"\b(?:hilfe|rat) gesucht\b",
                  r"^(?:ich )?(?:brauche|benötige) (?:(?:eure|dringend|bitte|mal|etwas) ){0,2}(?:hilfe|rat|tipps)\b"],
     },
@@ -1131,7 +1135,10 @@ DIRECT_TITLES: dict[str, dict[str, list[str]]] = {
                            # "Recommendation for a note-taking app", "Need recommendations for …"; not a guide's
                            # "Recommendations for securing your server" (plural without a request word)
                            r"^(?:(?:i )?(?:need|seeking|looking for|want|any|best) (?:a |some )?recommendations?|"
-                           r"recommendation) (?:for|on)\b"],
+                           r"recommendation) (?:for|on)\b",
+                           # a trade or profession and "recommendations": "Tax advisor recommendations for freelancers",
+                           # "Dentist recommendation in Stuttgart?" (not "Security recommendations for developers")
+                           r"^(?:[\w-]+ ){0,2}?(?:" + _PRO_EN + r"|" + _LOCAL_EN + r") recommendations?\b"],
         # not an advert's "Need help with your taxes? Our advisers …" (a question, then a statement)
         "help": [r"^(?:i )?(?:need|needing) (?:some |urgent |your )?(?:help|advice)\b(?![^.!?\n]*\?)"],
     },
