@@ -544,6 +544,9 @@ DIRECT = [
      "lost with the Steuererklärung."),
     ("de", "recommendation", "Empfehlung Steuerberater Stuttgart", ""),
     ("de", "recommendation", "Zahnarzt-Empfehlung für Angstpatienten", "Ich habe seit Jahren Angst vor dem Bohren."),
+    # repair or a new one
+    ("en", "comparison", "E-bike battery not charging", "Bosch battery, 3 years old, the lights just blink. Repair or new battery?"),
+    ("de", "comparison", "E-Bike Akku lädt nicht mehr", "Bosch Akku, 3 Jahre alt, die Lämpchen blinken nur. Reparatur oder neuer Akku?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -743,6 +746,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     # recommendations for someone, not of someone
     ("en", "Security recommendations for developers", ""),
     ("de", "Empfehlungen für den Urlaub", "Unsere fünf liebsten Orte am Bodensee."),
+    ("de", "Politik", "Reparatur oder neue Regierung? Die Wähler haben entschieden."),
+    ("en", "Politics", "Repair or new leadership? Voters decide on Sunday."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

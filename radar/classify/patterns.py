@@ -540,7 +540,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        r"\b[^?]{0,80}\boder\b[^?]{0,60}\b(?:zu kaufen|zu mieten|zu leasen|zu reparieren|zu ersetzen|zu tauschen|"
                        r"zu wechseln|zu beauftragen|einzustellen|auszulagern|machen zu lassen|selbst zu machen)\b",
                        # "Reparieren oder gleich neu?"
-                       r"\b(?:reparieren|reparatur) oder (?:gleich |lieber )?(?:neu|ersetzen|austauschen|neukauf|neu kaufen)\b",
+                       # "Reparatur oder neuer Akku?"
+                       r"\b(?:reparieren|reparatur) oder (?:gleich |lieber |ein |eine |einen )?(?:neu|ersetzen|austauschen|"
+                       r"neukauf|neu kaufen|neue[rsnm]? (?:[\w-]+-)?(?:akku|gerät|teil|modell|laptop|notebook|handy|rechner|pc|"
+                       r"drucker|fernseher|monitor|auto|fahrrad|rad|waschmaschine|spülmaschine|kühlschrank|heizung|therme|"
+                       r"trockner|display|bildschirm))\b",
                        # "Lexoffice, sevDesk oder was ganz anderes?"
                        r"(?:\boder|,) (?:was|etwas) (?:ganz )?anderes\s*\?",
                        # "1.500 Euro Abmahnung. Zahlen oder Anwalt?"
@@ -812,7 +816,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
                        # "Is it worth repairing or should I replace it?"
                        r"\bis it worth (?:repairing|fixing|replacing)\b",
                        r"^\W*(?:is it )?worth (?:switching|upgrading|buying|getting|paying)\b",
-                       r"\b(?:repair|fix|repairing|fixing) (?:it |this )?or (?:replace|replacing|buy a new|buy new|get a new)\b",
+                       r"\b(?:repair|fix|repairing|fixing) (?:it |this )?or (?:replace|replacing|buy a new|buy new|get a new|"
+                       r"(?:a )?new (?:one|battery|laptop|phone|pc|tv|car|bike|e-bike|part|unit|device|printer|monitor|screen|"
+                       r"boiler|furnace|fridge|washer|dryer|dishwasher|water heater))\b",
                        # "QuickBooks or Xero or something else?" (1 of 1)
                        r"(?:\bor|,) something else\s*\?",
                        # "… demanding $1,500. Pay or get a lawyer?"
