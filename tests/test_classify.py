@@ -547,6 +547,11 @@ DIRECT = [
     # repair or a new one
     ("en", "comparison", "E-bike battery not charging", "Bosch battery, 3 years old, the lights just blink. Repair or new battery?"),
     ("de", "comparison", "E-Bike Akku lädt nicht mehr", "Bosch Akku, 3 Jahre alt, die Lämpchen blinken nur. Reparatur oder neuer Akku?"),
+    # which of two options is more reliable, cheaper, …
+    ("en", "comparison", "Internet provider in Stuttgart West", "Moving next month. Vodafone cable or Telekom DSL? Which one is "
+     "more reliable in the area?"),
+    ("de", "comparison", "Internet in S-West", "Wir ziehen um. Vodafone Kabel oder Telekom DSL? Welcher ist in der Gegend "
+     "zuverlässiger?"),
 ]
 
 # a long story whose question comes last (common in forum posts): the analyser keeps the end
@@ -748,6 +753,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Empfehlungen für den Urlaub", "Unsere fünf liebsten Orte am Bodensee."),
     ("de", "Politik", "Reparatur oder neue Regierung? Die Wähler haben entschieden."),
     ("en", "Politics", "Repair or new leadership? Voters decide on Sunday."),
+    ("en", "Node.js vs. Java: Which Is Faster for APIs?", ""),
+    ("en", "Quiz", "Which is faster, a cheetah or a falcon? Answer below."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

@@ -526,6 +526,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         ],
         "best": [r"\bwas (?:ist|sind) (?:der|die|das) beste[n]?\b" + _GAP % 50 + r"\bfür\b"],
         "comparison": [r"\bwas (?:ist|wäre) besser\b", r"\bwelche[rs]? (?:ist|wäre) besser\b",
+                       # "Vodafone Kabel oder Telekom DSL? Welcher ist in der Gegend zuverlässiger?"
+                       r"\bwelche[rs]? (?:von (?:beiden|den beiden) )?(?:ist|wäre) (?:\w+ ){0,3}?(?:zuverlässiger|günstiger|"
+                       r"schneller|stabiler|sicherer|leiser|langlebiger|einfacher zu (?:bedienen|installieren))\b",
                        # "Lohnt sich ein E-Bike für den Arbeitsweg?" (something to buy, for a purpose: not "Lohnt
                        # sich die Wiederholung anzusehen?")
                        r"\blohnt sich (?:ein|eine|einen) (?:\w+ ){0,2}?[\w-]+ (?:für|bei|im|in)\b",
@@ -804,6 +807,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         ],
         "best": [r"\bwhat(?:'s| is| are) the best\b" + _GAP % 50 + r"\bfor\b"],
         "comparison": [r"\bwhich (?:is|one is|would be|one would be) (?:a |the )?better\b",
+                       # "Vodafone cable or Telekom DSL? Which one is more reliable in the area?"
+                       # ("one" or "of the two" named: not an article's "Node.js vs. Java: Which Is Faster for APIs?")
+                       r"\bwhich (?:one |of (?:the|these|them|those) (?:two )?)(?:is|would be|will be) (?:the )?(?:more reliable|"
+                       r"cheaper|faster|more stable|safer|quieter|more durable|less hassle|easier to (?:use|set up|maintain))\b",
                        # "Water heater is 14 years old. Replace now or wait until it dies?"
                        r"\b(?:replace|upgrade|buy|switch|fix|repair) (?:it |now |them |this )?or (?:wait|keep|hold off)\b",
                        # "Thoughts on Fidelity vs Vanguard for a Roth IRA?" (2 of 2)
