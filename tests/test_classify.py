@@ -547,6 +547,10 @@ DIRECT = [
     # repair or a new one
     ("en", "comparison", "E-bike battery not charging", "Bosch battery, 3 years old, the lights just blink. Repair or new battery?"),
     ("de", "comparison", "E-Bike Akku lädt nicht mehr", "Bosch Akku, 3 Jahre alt, die Lämpchen blinken nur. Reparatur oder neuer Akku?"),
+    # a title naming the fault above a terse body that tells one's own case without "I"
+    ("en", "support", "Printer only prints blank pages", "HP Officejet, tried new cartridges already."),
+    ("en", "support", "Outlook keeps asking for password", "Office 365, Windows 11. Tried removing the credentials already."),
+    ("de", "support", "Drucker druckt nur noch leere Seiten", "HP Officejet, Patronen neu, Reinigung schon versucht."),
     # which of two options is more reliable, cheaper, …
     ("en", "comparison", "Internet provider in Stuttgart West", "Moving next month. Vodafone cable or Telekom DSL? Which one is "
      "more reliable in the area?"),
@@ -755,6 +759,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Politics", "Repair or new leadership? Voters decide on Sunday."),
     ("en", "Node.js vs. Java: Which Is Faster for APIs?", ""),
     ("en", "Quiz", "Which is faster, a cheetah or a falcon? Answer below."),
+    ("en", "iPhone 15 won't charge past 80 percent by default", "Apple says the limit protects the battery. Please update to iOS 17.1."),
+    ("en", "iPhone 15 won't charge past 80 percent by default", "Thanks to the new chip it stays cool, and help is a tap away."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

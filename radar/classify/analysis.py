@@ -605,7 +605,7 @@ class Analyzer:
         # the title names the fault, the body tells one's own case (a news summary does not say "I");
         # once: a body that names it too ("My laptop won't turn on") is the evidence already
         if fault is None and title and body and fault_title is not None and (m := fault_title.search(title)) \
-                and _FIRST_PERSON[lang].search(body):
+                and (_FIRST_PERSON[lang].search(body) or _OWN_CASE[lang].search(body)):
             out.append(("fault", _phrase(m)))
         # a purchase asked for by naming it: the thing and its use in the title, a budget, one's own words
         if title and body and not out and (m := self._purchase[lang].search(title)) \
@@ -677,6 +677,10 @@ def _keyed(index: tuple[tuple[int, ...], dict[str, tuple[int, ...]]], keys: set[
 
 _FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|ive|my|me)\b", re.IGNORECASE),
                  "de": re.compile(r"\b(?:ich|mein\w*|mir|mich|wir|unser\w*)\b", re.IGNORECASE)}
+# a terse body that tells one's own case without "I": "HP Officejet, tried new cartridges. Any ideas?"
+# (not "help", "please", "thanks": a news summary has them too, "Thanks to the new chip …")
+_OWN_CASE = {"en": re.compile(r"\b(?:tried|any ideas?|anyone|anybody|thx)\b", re.IGNORECASE),
+             "de": re.compile(r"\b(?:versucht|probiert|ideen|jemand)\b", re.IGNORECASE)}
 
 
 def _in_quote(text: str, pos: int) -> bool:

@@ -1281,7 +1281,7 @@ _FAULT_VERB_EN = (r"(?:(?<!was )(?<!were )(?<!had )(?:won't|wont|will not|doesn'
                   r"heat(?:ing|s)?|spin(?:ning|s)?|flush(?:ing|es)?|print(?:ing|s)?|ignit(?:e|ing|es)|"
                   r"(?:drop|cut)(?:s|ping|ting)? out|sync(?:ing|s)?|send(?:ing|s)?|open(?:ing|s)?)\b"
                   # only part of the job: "only prints blank pages", "only charges to 80 %", "only shows a black screen"
-                  r"|only (?:print(?:s|ing)? (?:blank|empty|white|half)|charg(?:es|ing) (?:to|up to)|"
+                  r"|only (?:print(?:s|ing)? (?:blank|empty|white|half)(?: pages?| sheets?)?|charg(?:es|ing) (?:to|up to)|"
                   r"show(?:s|ing)? (?:a )?(?:black|blank|white)|boot(?:s|ing)? (?:into|to) (?:the )?bios)\b)")
 # (German: the verb, then the negation; or a separable verb's fault: "stürzt ständig ab")
 _FAULT_VERB_DE_WORDS = (r"(?:startet|bootet|geht|funktioniert|lädt|reagiert|springt|verbindet sich|erkennt|zeigt|"
