@@ -551,6 +551,12 @@ DIRECT = [
     ("en", "support", "Printer only prints blank pages", "HP Officejet, tried new cartridges already."),
     ("en", "support", "Outlook keeps asking for password", "Office 365, Windows 11. Tried removing the credentials already."),
     ("de", "support", "Drucker druckt nur noch leere Seiten", "HP Officejet, Patronen neu, Reinigung schon versucht."),
+    # a city forum's short asks for a trade or a local service
+    ("de", "recommendation", "Umzugshelfer gesucht", "Samstag, 3. Stock ohne Aufzug, zahle gut."),
+    ("de", "supplier", "Hausarzt nimmt neue Patienten?", "Mein Hausarzt geht in Rente und alle Praxen in der Nähe sind voll."),
+    ("de", "supplier", "Fahrradladen mit guter Beratung", "Möchte mir ein Gravelbike kaufen, wo werde ich gut beraten?"),
+    ("de", "supplier", "Wer repariert Waschmaschinen?", "Miele, ca. 10 Jahre alt, pumpt nicht mehr ab."),
+    ("en", "recommendation", "Kita with English speaking staff?", "Our son is 2 and we are moving in September."),
     # which of two options is more reliable, cheaper, …
     ("en", "comparison", "Internet provider in Stuttgart West", "Moving next month. Vodafone cable or Telekom DSL? Which one is "
      "more reliable in the area?"),
@@ -761,6 +767,11 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("en", "Quiz", "Which is faster, a cheetah or a falcon? Answer below."),
     ("en", "iPhone 15 won't charge past 80 percent by default", "Apple says the limit protects the battery. Please update to iOS 17.1."),
     ("en", "iPhone 15 won't charge past 80 percent by default", "Thanks to the new chip it stays cool, and help is a tap away."),
+    ("en", "School with the worst results?", "The new ranking is out."),
+    ("de", "Unglaublich", "Wer macht denn sowas? Der ganze Spielplatz voller Müll."),
+    ("de", "Zeugen gesucht", "Unfall am Montag an der Kreuzung, der Fahrer flüchtete."),
+    ("de", "Mitbewohner gesucht", "Schönes WG-Zimmer in S-Süd ab Mai frei."),
+    ("de", "Elektriker gesucht (m/w/d)", "Vollzeit, unbefristet, ab sofort."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

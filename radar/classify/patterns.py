@@ -345,7 +345,7 @@ _PRO_DE = (r"(?:(?:maler|malermeister|\w*(?:installateur|handwerker|elektriker|k
 # "machbar", "Nachbar")
 _LOCAL_DE = (r"(?:\w*(?:friseur|arzt|ärztin|physiotherapeut|schneider|werkstatt|handwerker|restaurant|café|cafe|kneipe|"
              r"schule|apotheke|fitnessstudio)(?:in|e|en|es|s|n)?|kitas?|bars?)")
-_LOCAL_EN = (r"(?:hairdresser|barber|salon|vet|dentist|doctor|physio|tailor|restaurant|cafe|bar|daycare|school|pharmacy|gym|"
+_LOCAL_EN = (r"(?:hairdresser|barber|salon|vet|dentist|doctor|physio|tailor|restaurant|cafe|bar|daycare|kita|kindergarten|school|pharmacy|gym|"
              r"mechanic|plumber|electrician|lawyer|accountant|shop|store|garage|gp|therapist|physician|pediatrician|"
              r"optician)s?")
 _PRO_EN = (r"(?:plumber|electrician|mechanic|contractor|lawyer|attorney|accountant|cpa|bookkeeper|handyman|roofer|painter|"
@@ -513,6 +513,16 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwo(?:her)? (?:kann|könnte) (?:ich|man)\b" + _GAP % 50
             + r"\b(?:kaufen|bekommen|finden|bestellen|kriegen|reparieren|machen lassen)\b",
             r"\bwo(?:her)? (?:genau |am besten |hier )?(?:bekomme|kriege|krieg|finde|kaufe|bestelle) ich\b",
+            # "Möchte mir ein Gravelbike kaufen, wo werde ich gut beraten?"
+            r"\bwo (?:werde ich|wird man|wurdet ihr) (?:hier )?(?:gut|am besten|kompetent|ehrlich|fair) beraten\b",
+            # "Wer repariert Waschmaschinen?", "Wer verlegt hier Parkett?" (a trade's work named; not the outraged "Wer
+            # macht denn sowas?" nor "Wer baut eigentlich …?")
+            r"^\W*wer (?:repariert|verkauft|installiert|verlegt|streicht|reinigt|wartet|vermietet|verleiht|tapeziert|fliest|"
+            r"entsorgt|transportiert|übersetzt|näht|ändert|schleift|montiert|lackiert)(?: hier| in \w+| in der nähe| günstig)? "
+            r"(?!(?:denn|sowas|so|das|eigentlich|da|die|der)\b)\w[\w-]*",
+            # "Hausarzt nimmt neue Patienten?", "Welche Praxis nimmt noch neue Patienten?"
+            r"\b(?:\w*arzt|\w*ärztin|\w*praxis|praxen|\w*ärzte|physio\w*|therapeut\w*)(?: \w+){0,3}? (?:nimmt|nehmen) (?:noch |aktuell |"
+            r"gerade |überhaupt )?neue patienten\b",
             r"\bwo(?:her)? (?:genau |am besten |hier )?(?:bekommt|kriegt|findet|kauft|bestellt) man\b",
             r"\bwo (?:gibt es|gibts|gibt's) (?:in|hier|im|am|eine[nm]?|ein|gute[nmrs]?|günstige[nmrs]?)\b(?!.*\bdenn\b)",
             # the verb last in a clause: "weiß jemand, wo ich hier Fliesen kaufen kann?"
@@ -777,6 +787,11 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # (not a question opened by a question word or a verb: "Why is the shop in town closed?")
             r"^\W*(?![^?]*\bfavou?rite)(?!(?:why|what|who|when|how|where|is|are|was|were|did|does|do|has|have|can|could|would|will|should)\b)"
             r"(?:[\w-]+ ){0,3}" + _LOCAL_EN + r" (?:in|near|around) [\w -]{2,30}\?",
+            # "Kita with English speaking staff?", "Dentist who speaks English?", "Gym that offers a sauna?" ("Any
+            # doctors who …?" is the provider form's)
+            r"^\W*(?![^?]*\b(?:favou?rite|worst)\b)(?!(?:why|what|who|when|how|where|is|are|was|were|did|does|do|has|have|can|"
+            r"could|would|will|should|any)\b)(?:a )?(?:[\w-]+ ){0,2}" + _LOCAL_EN + r" (?:with|that (?:has|have|offers?|speaks?|"
+            r"takes|accepts?)|who (?:speaks?|takes|accepts?)) [^?]{2,40}\?",
             # "Want to switch from Mailchimp. What are people using these days?"
             r"\bwhat (?:are|do) (?:people|you all|you guys|folks|others|y'all) (?:using|use)\b",
             # "Anyone recommend a decent solicitor for a boundary dispute?", "Which energy supplier are you all with?"
@@ -1135,6 +1150,9 @@ DIRECT_TITLES: dict[str, dict[str, list[str]]] = {
     "de": {
         "recommendation": [r"\b(?:kann|könnte|könnt|würdet)\b" + _GAP % 60 + r"\b(?:empfehlen|empfehlt)\b",
                            r"\b(?:empfehlung(?:en)?|tipps|vorschläge) gesucht\b",
+                           # "Umzugshelfer gesucht", "Fliesenleger für kleines Bad gesucht" (a job advert's "(m/w/d)",
+                           # "Bewerbung" veto it; not "Zeugen gesucht")
+                           r"^(?:[\w-]+ ){0,2}?(?:\w*helfer(?:in)?|" + _PRO_DE + r"|" + _LOCAL_DE + r")(?: [\w-]+){0,4}? gesucht\b",
                            # a trade or profession and "Empfehlung": "Empfehlung Steuerberater Stuttgart",
                            # "Zahnarzt-Empfehlung für Angstpatienten"
                            r"^(?:empfehlung(?:en)?:? (?:für )?(?:einen |eine |ein )?(?:[\w-]+ ){0,2}?(?:" + _PRO_DE + r"|" + _LOCAL_DE
