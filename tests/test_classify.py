@@ -557,6 +557,16 @@ DIRECT = [
     ("de", "supplier", "Fahrradladen mit guter Beratung", "Möchte mir ein Gravelbike kaufen, wo werde ich gut beraten?"),
     ("de", "supplier", "Wer repariert Waschmaschinen?", "Miele, ca. 10 Jahre alt, pumpt nicht mehr ab."),
     ("en", "recommendation", "Kita with English speaking staff?", "Our son is 2 and we are moving in September."),
+    # what to do about a problem; a bill to check; a thing and a price; a fault above a terse body
+    ("de", "support", "Was tun bei Schimmel im Bad?", "Mietwohnung, Vermieter reagiert nicht."),
+    ("de", "supplier", "Nebenkostenabrechnung viel zu hoch", "Wir sollen 1200 Euro nachzahlen, letztes Jahr waren es 200. "
+     "Kann das stimmen?"),
+    ("en", "supplier", "Heating bill way too high", "We are supposed to pay 1200 euros extra, last year it was 200. Can that be "
+     "right?"),
+    ("de", "recommendation", "Welches Handy bis 400 Euro?", "Hauptsächlich Fotos und WhatsApp."),
+    ("en", "recommendation", "Phone under 400 euros?", "Mostly photos and WhatsApp."),
+    ("de", "support", "PC startet nicht mehr", "Lüfter drehen kurz, dann nichts. Netzteil schon getauscht."),
+    ("en", "support", "PC won't start", "Fans spin for a second then nothing. Already swapped the PSU."),
     # which of two options is more reliable, cheaper, …
     ("en", "comparison", "Internet provider in Stuttgart West", "Moving next month. Vodafone cable or Telekom DSL? Which one is "
      "more reliable in the area?"),
@@ -772,6 +782,10 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Zeugen gesucht", "Unfall am Montag an der Kreuzung, der Fahrer flüchtete."),
     ("de", "Mitbewohner gesucht", "Schönes WG-Zimmer in S-Süd ab Mai frei."),
     ("de", "Elektriker gesucht (m/w/d)", "Vollzeit, unbefristet, ab sofort."),
+    ("de", "Was tun mit dem vielen Geld?", "Die Regierung hat Milliarden übrig."),
+    ("de", "Strom", "Laut Zeitung zahlen wir 2000 Euro mehr. Kann das stimmen?"),
+    ("en", "Prices", "The paper says bread will cost 10 euros. Can that be right?"),
+    ("de", "Handy für 400 Euro?", "Ist das ein guter Preis? Ich verkaufe meins."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

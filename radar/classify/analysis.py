@@ -679,8 +679,10 @@ _FIRST_PERSON = {"en": re.compile(r"\b(?:i|i'm|im|i've|ive|my|me)\b", re.IGNOREC
                  "de": re.compile(r"\b(?:ich|mein\w*|mir|mich|wir|unser\w*)\b", re.IGNORECASE)}
 # a terse body that tells one's own case without "I": "HP Officejet, tried new cartridges. Any ideas?"
 # (not "help", "please", "thanks": a news summary has them too, "Thanks to the new chip …")
-_OWN_CASE = {"en": re.compile(r"\b(?:tried|any ideas?|anyone|anybody|thx)\b", re.IGNORECASE),
-             "de": re.compile(r"\b(?:versucht|probiert|ideen|jemand)\b", re.IGNORECASE)}
+_OWN_CASE = {"en": re.compile(r"\b(?:tried|any ideas?|anyone|anybody|thx|already (?:swapped|replaced|reinstalled|reset|"
+                              r"updated|checked|cleaned))\b", re.IGNORECASE),
+             "de": re.compile(r"\b(?:versucht|probiert|ideen|jemand|(?:schon|bereits) (?:\w+ )?(?:getauscht|ausgetauscht|"
+                              r"gewechselt|neu installiert|zurückgesetzt|geprüft|gereinigt))\b", re.IGNORECASE)}
 
 
 def _in_quote(text: str, pos: int) -> bool:

@@ -361,6 +361,13 @@ _PRODUCT_EN_WORDS = (r"software|tools?|apps?|applications?|programs?|librar(?:y|
                      r"platforms?|utilit(?:y|ies)|plugins?|extensions?|browsers?|viewers?|players?|databases?|crm|erp|cms|"
                      r"ide|vpn|hosting|provider")
 _PRODUCT_EN = r"(?:" + _PRODUCT_EN_WORDS + r")"
+# things people buy (the purchase and price forms)
+_GOODS_EN = (r"(?:laptop|notebook|pc|computer|desktop|gaming pc|build|monitor|printer|phone|smartphone|tablet|headphones|"
+             r"earbuds|headset|speakers?|tv|camera|router|mesh system|nas|keyboard|mouse|office chair|chair|desk|bike|"
+             r"e-bike|ebike|car|stroller|mattress|vacuum|coffee machine|espresso machine)s?")
+_GOODS_DE = (r"(?:laptop|notebook|pc|rechner|computer|gaming-pc|monitor|bildschirm|drucker|handy|smartphone|tablet|kopfhörer|"
+             r"headset|lautsprecher|fernseher|tv|kamera|router|nas|tastatur|maus|bürostuhl|schreibtisch|fahrrad|e-bike|"
+             r"auto|kinderwagen|matratze|staubsauger|kaffeemaschine|kaffeevollautomat|siebträger)s?")
 DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
     "de": {
         "recommendation": [
@@ -498,6 +505,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"(?:habt|nutzt|verwendet|hattet|benutzt|könnt|würdet) ihr\b",
             r"\bwelche[nrs]? (?:\w+ )?\w*(?:firma|anbieter|versicherung|bank|werkstatt|agentur|kanzlei|praxis|arzt|ärztin|"
             r"handwerker|hausverwaltung|berater|hoster)s? (?:war|ist|waren|sind) (?:bei |für )?(?:euch|dich)\b",
+            # a thing and a price asked: "Welches Handy bis 400 Euro?", "Laptop unter 800 €?"
+            r"^\W*(?:welche[rsn]? |ein(?:en|e)? |gute[rsn]? )?(?:[\w-]+ ){0,2}?" + _GOODS_DE + r" (?:bis|unter|für|um|zum|fürs|bis zu|"
+            r"max\.?|maximal|ca\.?) (?:max\.? |ca\.? )?[$€£]?\s?\d[\d.,]*\s?(?:€|eur|euro|k)?\b[^?]{0,20}\?",
             # "Kann mir jemand einen guten Fliesenleger in Esslingen nennen?" (not "Kann man das so nennen?")
             r"\b(?:kann|könnte|könnt) (?:mir|uns) (?:hier )?(?:jemand|wer|einer|irgendwer|jmd|ihr) (?:\w+ ){1,6}?(?:nennen|vermitteln)\b",
             # "Welche ERP-Systeme kommen für uns in Frage?" (for the asker: not "Welche Filme kommen heute in Frage?")
@@ -664,6 +674,8 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwas (?:kann|soll|muss|könnte) ich (?:(?:jetzt|nun|da|denn|dagegen|noch|sonst|dann|hier) ){0,2}"
             r"(?:tun|machen|unternehmen)\b",
             r"\bwas tun\s*\?",
+            # "Was tun bei Schimmel im Bad?", "Was tun gegen Mäuse im Keller?"
+            r"^\W*was (?:tun|machen|kann man tun|kann man machen) (?:bei|gegen|wenn)\b[^?]{0,40}",
             # "Seit drei Wochen kein Internet … Was kann man da machen?"
             r"\bwas (?:kann|könnte|sollte) man (?:(?:da|dagegen|jetzt|nun|denn|hier|noch) ){0,2}(?:tun|machen|unternehmen)\b",
             # a customer's question what a product or service allows: "Ist es möglich, die Zugbindung
@@ -792,6 +804,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"^\W*(?![^?]*\b(?:favou?rite|worst)\b)(?!(?:why|what|who|when|how|where|is|are|was|were|did|does|do|has|have|can|"
             r"could|would|will|should|any)\b)(?:a )?(?:[\w-]+ ){0,2}" + _LOCAL_EN + r" (?:with|that (?:has|have|offers?|speaks?|"
             r"takes|accepts?)|who (?:speaks?|takes|accepts?)) [^?]{2,40}\?",
+            # a thing and a price asked: "Phone under 400 euros?", "Best laptop for 800 dollars?"
+            r"^\W*(?:which |a |good |best |decent )?(?:[\w-]+ ){0,2}?" + _GOODS_EN + r" (?:under|below|for under|around|up to|"
+            r"for|at) [$€£]?\s?\d[\d.,]*\s?(?:€|eur|euros?|\$|dollars?|bucks|k)?\b[^?]{0,20}\?",
             # "Want to switch from Mailchimp. What are people using these days?"
             r"\bwhat (?:are|do) (?:people|you all|you guys|folks|others|y'all) (?:using|use)\b",
             # "Anyone recommend a decent solicitor for a boundary dispute?", "Which energy supplier are you all with?"
@@ -1032,6 +1047,10 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                      # bare "Ist das OK?" under a photo)
                      r"\b(?:angebot|kostenvoranschlag|euro|€|verlangt)[^?]{0,200}?\b(?:ist das (?:so )?(?:normal|angemessen|"
                      r"realistisch|zu viel|zu teuer|ok|üblich|fair|gerechtfertigt)|klingt das (?:realistisch|normal|fair|angemessen))\b",
+                     # a bill to check: "Nebenkostenabrechnung viel zu hoch … 1200 Euro nachzahlen … Kann das stimmen?" (a
+                     # bill named: not a news item's "Laut Zeitung zahlen wir 2000 Euro mehr. Kann das stimmen?")
+                     r"\b(?:\w*(?:abrechnung|rechnung|nachzahlung)|nachzahlen|kostenvoranschlag|angebot)\b[^?]{0,200}?"
+                     r"\b(?:kann das (?:stimmen|richtig sein)|stimmt das (?:so)?)\s*\?",
                      # "Ich such nen zuverlässigen Umzugshelfer für Samstag", "Wir suchen einen Steuerberater"
                      r"\b(?:ich|wir) (?:suche|such|suchen) (?:noch )?(?:nen|'nen|einen|eine|ne) (?:\w+ )?(?:\w*helfer(?:in)?|"
                      + _PRO_DE + r")\b",
@@ -1093,7 +1112,8 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                      # (a quote, a bill: not the news' "the price of bread will double. Does that sound right?")
                      r"\b(?:quoted?|quotes|estimate|charged?|charging|asking|bill|invoice)\b[^?]{0,200}?\b(?:does (?:that|this) "
                      r"(?:sound|seem) (?:right|"
-                     r"reasonable|fair|normal|high|too high|ok|okay)|is (?:that|this) (?:reasonable|normal|fair|too much|a rip-?off))\b",
+                     r"reasonable|fair|normal|high|too high|ok|okay)|is (?:that|this) (?:reasonable|normal|fair|too much|a rip-?off)|"
+                     r"can (?:that|this) (?:possibly )?be right)\b",
                      # "need someone to help me move a couch next saturday, will pay" (opening a sentence: not
                      # a story's "I'm diabetic and I need someone to check my blood sugar")
                      r"(?:^|[.!?]\s+)(?:i |we )?need (?:someone|somebody) (?:to|who)\b",
@@ -1362,12 +1382,6 @@ FAULT_TITLES: dict[str, str] = {
 # words that gives a budget ("Budget around 800 dollars", "max. 300 €"). Not a title about one's own
 # thing ("My new laptop for work: 1200 € well spent"), not a sale (the offer veto), not a review
 # site's list (no "I" in its body).
-_GOODS_EN = (r"(?:laptop|notebook|pc|computer|desktop|gaming pc|build|monitor|printer|phone|smartphone|tablet|headphones|"
-             r"earbuds|headset|speakers?|tv|camera|router|mesh system|nas|keyboard|mouse|office chair|chair|desk|bike|"
-             r"e-bike|ebike|car|stroller|mattress|vacuum|coffee machine|espresso machine)s?")
-_GOODS_DE = (r"(?:laptop|notebook|pc|rechner|computer|gaming-pc|monitor|bildschirm|drucker|handy|smartphone|tablet|kopfhörer|"
-             r"headset|lautsprecher|fernseher|tv|kamera|router|nas|tastatur|maus|bürostuhl|schreibtisch|fahrrad|e-bike|"
-             r"auto|kinderwagen|matratze|staubsauger|kaffeemaschine|kaffeevollautomat|siebträger)s?")
 PURCHASE_TITLES: dict[str, str] = {
     "en": r"^\W*(?!my\b|our\b)(?:[\w-]+ ){0,2}?" + _GOODS_EN + r" (?:for|under|around|up to|below) (?!sale\b)\S",
     "de": r"^\W*(?!mein|unser)(?:[\w-]+ ){0,2}?" + _GOODS_DE + r" (?:für|fürs|zum|zur|bis|unter|um) (?!verkauf\b)\S",
