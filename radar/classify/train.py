@@ -114,8 +114,7 @@ def thresholds_for(langs: Sequence[str], threshold: float | None = None,
     base = shipped.request_threshold if threshold is None else threshold
     if by_language is None:
         by_language = shipped.request_threshold_by_language if threshold is None else {}
-    own = by_language
-    return np.array([own.get(lang, base) for lang in langs], dtype=float)
+    return np.array([by_language.get(lang, base) for lang in langs], dtype=float)
 
 
 def default_floor() -> float:
