@@ -552,7 +552,7 @@ DIRECT = [
     ("en", "support", "Outlook keeps asking for password", "Office 365, Windows 11. Tried removing the credentials already."),
     ("de", "support", "Drucker druckt nur noch leere Seiten", "HP Officejet, Patronen neu, Reinigung schon versucht."),
     # a city forum's short asks for a trade or a local service
-    ("de", "recommendation", "Umzugshelfer gesucht", "Samstag, 3. Stock ohne Aufzug, zahle gut."),
+    ("de", "supplier", "Umzugshelfer gesucht", "Samstag, 3. Stock ohne Aufzug, zahle gut."),
     ("de", "supplier", "Hausarzt nimmt neue Patienten?", "Mein Hausarzt geht in Rente und alle Praxen in der Nähe sind voll."),
     ("de", "supplier", "Fahrradladen mit guter Beratung", "Möchte mir ein Gravelbike kaufen, wo werde ich gut beraten?"),
     ("de", "supplier", "Wer repariert Waschmaschinen?", "Miele, ca. 10 Jahre alt, pumpt nicht mehr ab."),
@@ -567,6 +567,19 @@ DIRECT = [
     ("en", "recommendation", "Phone under 400 euros?", "Mostly photos and WhatsApp."),
     ("de", "support", "PC startet nicht mehr", "Lüfter drehen kurz, dann nichts. Netzteil schon getauscht."),
     ("en", "support", "PC won't start", "Fans spin for a second then nothing. Already swapped the PSU."),
+    # a small firm's choices: peers' choice, what they would set up, a provider sought, a provider to vet
+    ("en", "recommendation", "Switching from QuickBooks Desktop", "We're a 12 person construction company and support for our "
+     "version is ending. Has anyone made this switch recently, and what did you end up with?"),
+    ("en", "recommendation", "Backup strategy for a small office", "Everything lives on one NAS in the closet. We have about 2TB "
+     "of data and a budget of maybe 100 a month. What would you set up?"),
+    ("de", "recommendation", "Kassensystem", "Wir haben ein Café mit 4 Mitarbeitern. Wofür habt ihr euch am Ende entschieden?"),
+    ("de", "supplier", "IT-Betreuung gesucht", "Unsere Praxis (3 Ärzte, 10 MFA) sucht einen neuen IT-Dienstleister im Raum "
+     "Stuttgart, der auch die Telematikinfrastruktur betreut."),
+    ("de", "supplier", "Praxis-IT", "Unsere Praxis (3 Ärzte, 10 MFA) sucht einen neuen IT-Dienstleister im Raum Stuttgart."),
+    ("en", "supplier", "Website redesign cost", "Got quotes between 3k and 25k for basically the same 10-page site. I have no "
+     "idea how to tell which agency is legit."),
+    ("de", "supplier", "Angebote für Dachsanierung", "Wir haben drei Angebote bekommen, zwischen 18.000 und 32.000 Euro für fast "
+     "das Gleiche. Ich habe keine Ahnung, woran man einen seriösen Betrieb erkennt."),
     # which of two options is more reliable, cheaper, …
     ("en", "comparison", "Internet provider in Stuttgart West", "Moving next month. Vodafone cable or Telekom DSL? Which one is "
      "more reliable in the area?"),
@@ -786,6 +799,11 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Strom", "Laut Zeitung zahlen wir 2000 Euro mehr. Kann das stimmen?"),
     ("en", "Prices", "The paper says bread will cost 10 euros. Can that be right?"),
     ("de", "Handy für 400 Euro?", "Ist das ein guter Preis? Ich verkaufe meins."),
+    ("en", "Zombie apocalypse", "You have one day to prepare. What would you do?"),
+    ("en", "", "What would you do if you won the lottery tomorrow?"),
+    ("de", "Wahlabend", "Unsere Stadt sucht einen neuen Bürgermeister, die Wahl ist am Sonntag."),
+    ("en", "Election", "I'm not sure which candidate is worse, honestly."),
+    ("de", "Unfallflucht", "Ich weiß nicht, wie man so etwas tun kann. Unglaublich."),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

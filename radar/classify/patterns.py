@@ -508,6 +508,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # a thing and a price asked: "Welches Handy bis 400 Euro?", "Laptop unter 800 €?"
             r"^\W*(?:welche[rsn]? |ein(?:en|e)? |gute[rsn]? )?(?:[\w-]+ ){0,2}?" + _GOODS_DE + r" (?:bis|unter|für|um|zum|fürs|bis zu|"
             r"max\.?|maximal|ca\.?) (?:max\.? |ca\.? )?[$€£]?\s?\d[\d.,]*\s?(?:€|eur|euro|k)?\b[^?]{0,20}\?",
+            # "Wofür habt ihr euch am Ende entschieden?", "Was habt ihr genommen?" (peers' choice)
+            r"\b(?:wofür|für was|für welche[nrs]?(?: \w+)?) (?:habt ihr|hast du) euch (?:\w+ ){0,2}?entschieden\b",
+            r"\bwas habt ihr (?:am ende |letztlich |dann )?(?:genommen|gekauft|gewählt)\b",
             # "Kann mir jemand einen guten Fliesenleger in Esslingen nennen?" (not "Kann man das so nennen?")
             r"\b(?:kann|könnte|könnt) (?:mir|uns) (?:hier )?(?:jemand|wer|einer|irgendwer|jmd|ihr) (?:\w+ ){1,6}?(?:nennen|vermitteln)\b",
             # "Welche ERP-Systeme kommen für uns in Frage?" (for the asker: not "Welche Filme kommen heute in Frage?")
@@ -751,6 +754,12 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             # "What hardware would you get for wifi and switching?" (for a purpose: not "what superpower would
             # you choose?", "what would you use it for?")
             r"\bwhat (?:\w+ ){0,2}would you (?:get|buy|use|choose|pick|go with)\b[^?]{0,40}\bfor \w",
+            # "… We have 2TB and a budget of 100 a month. What would you set up?" (the whole question: not "What
+            # would you do if …?")
+            r"^\W*what would you (?:set up|use|buy|get|choose|pick|go with|install|run)(?: here| instead| in (?:my|our) (?:place|shoes))?\s*\?",
+            # "Has anyone made this switch recently, and what did you end up with?"
+            r"\bwhat did (?:you|you guys|y'all|everyone|people) (?:end up (?:with|using|going with|choosing|buying)|go with|"
+            r"switch to|settle on)\b",
             r"\b(?:can|could|would) (?:anyone|someone|you|somebody|you guys|y'all)\b" + _GAP % 60 + r"\b(?:recommend|suggest)\b",
             r"\bany (?:good )?(?:recommendations|suggestions)\b",
             r"\b(?:recommendations?|recs?) (?:for|on)\b",
@@ -1039,6 +1048,10 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
 DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
     "de": {
         "provider": [r"\b(?:ich suche|wir suchen|suche|suchen) (?:hier )?jemanden\b(?!,? (?:zum|für) (?:reden|quatschen))",
+                     # a firm or practice that seeks a provider: "Unsere Praxis (3 Ärzte, 10 MFA) sucht einen neuen
+                     # IT-Dienstleister im Raum Stuttgart" (a job advert's "(m/w/d)" vetoes it)
+                     r"\bunser(?:e|em|en)? [^.!?]{0,60}?\b(?:sucht|suchen) (?:\w+ ){0,2}?(?:einen|eine|ein|neue[nrs]?) "
+                     r"(?:[\w-]+ ){0,2}?(?:\w+-)?" + _PRO_DE + r"\b",
                      # after a fronted phrase: "Für unsere Praxis suchen wir eine vernünftige Backup-Lösung" (a job
                      # advert's "Für unser Team suchen wir … (m/w/d)" is vetoed)
                      r"(?<!^)(?<![.!?\n] )\b(?:suchen wir|suche ich) (?:derzeit |aktuell |gerade |noch |dringend )?(?:eine?n?|nach "
@@ -1059,6 +1072,9 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                      r"(?!,? (?:zum|für) (?:reden|quatschen))"],
         # "Ich kann mich nicht entscheiden zwischen …", "Ich schwanke zwischen …"
         "comparison": [r"\bkann mich nicht entscheiden zwischen\b|\bschwanke zwischen\b"],
+        # a buyer who cannot tell a good provider: "Ich habe keine Ahnung, woran man einen seriösen Betrieb erkennt."
+        "vet": [r"\b(?:keine ahnung|weiß nicht|weiss nicht|unsicher),? (?:woran|wie) (?:man|ich) (?:\w+ ){0,4}?(?:seriös|zuverlässig|"
+                r"vertrauenswürdig|gut)\w* (?:\w+ ){0,2}?(?:erkennt|erkenne|findet|finde|auswählt|auswähle)\b"],
         # a professional sought later in the body or after "und": "Ich bin seit Januar selbstständig und suche
         # einen Steuerberater, der …" (the opening forms read the title and the first sentence only; not
         # "Ich bin auf der Suche nach einem Job", "Die Polizei sucht einen Zeugen": the city forum's posts
@@ -1099,6 +1115,9 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
         # of 9 labelled posts; the other a moderator's list of what not to post)
         # "Trying to decide between a Mac mini and a NUC for our reception PC."
         "comparison": [r"\b(?:trying to|can't|cannot|can not|need to|help me) decide between\b"],
+        # "Got quotes between 3k and 25k … I have no idea how to tell which agency is legit."
+        "vet": [r"\b(?:no idea|not sure|don't know|do not know|no clue) (?:how to (?:tell|choose|pick|know|find out) )?(?:which|whether|if) "
+                r"(?:\w+ ){0,4}?(?:is|are) (?:legit|trustworthy|reputable|reliable|any good|the right (?:one|choice))\b"],
         "seek": [r"\b(?:i'm|im|i am|we're|we are) (?:currently |now |still )?(?:looking|searching) for "
                  r"(?:a|an|some|recommendations|someone)\b",
                  # a body's later sentence without the pronoun, for a professional: "Moved here last year.
@@ -1170,13 +1189,15 @@ DIRECT_TITLES: dict[str, dict[str, list[str]]] = {
     "de": {
         "recommendation": [r"\b(?:kann|könnte|könnt|würdet)\b" + _GAP % 60 + r"\b(?:empfehlen|empfehlt)\b",
                            r"\b(?:empfehlung(?:en)?|tipps|vorschläge) gesucht\b",
-                           # "Umzugshelfer gesucht", "Fliesenleger für kleines Bad gesucht" (a job advert's "(m/w/d)",
-                           # "Bewerbung" veto it; not "Zeugen gesucht")
-                           r"^(?:[\w-]+ ){0,2}?(?:\w*helfer(?:in)?|" + _PRO_DE + r"|" + _LOCAL_DE + r")(?: [\w-]+){0,4}? gesucht\b",
                            # a trade or profession and "Empfehlung": "Empfehlung Steuerberater Stuttgart",
                            # "Zahnarzt-Empfehlung für Angstpatienten"
                            r"^(?:empfehlung(?:en)?:? (?:für )?(?:einen |eine |ein )?(?:[\w-]+ ){0,2}?(?:" + _PRO_DE + r"|" + _LOCAL_DE
                            + r")|(?:[\w-]+ )?(?:" + _PRO_DE + r"|" + _LOCAL_DE + r")[- ]?empfehlung(?:en)?)\b"],
+        "provider": [
+            # "Umzugshelfer gesucht", "Fliesenleger für kleines Bad gesucht" (a job advert's "(m/w/d)",
+            # "Bewerbung" veto it; not "Zeugen gesucht")
+            r"^(?:[\w-]+ ){0,2}?(?:\w*helfer(?:in)?|" + _PRO_DE + r"|" + _LOCAL_DE + r"|[\w-]*(?:betreuung|service|"
+            r"beratung|wartung|reinigung|reparatur))(?: [\w-]+){0,4}? gesucht\b"],
         "help": [r"\b(?:hilfe|rat) gesucht\b",
                  r"^(?:ich )?(?:brauche|benötige) (?:(?:eure|dringend|bitte|mal|etwas) ){0,2}(?:hilfe|rat|tipps)\b"],
     },
@@ -1222,10 +1243,12 @@ GUIDE_VETO: dict[str, str] = {
 GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzeichen|dinge|wege|signs|ways|reasons|tips|"
                          r"questions|mistakes|things)\b", re.IGNORECASE)
 STATEMENT_TRIGGERS = {"de": ("jemand", "such", "dankbar", "falls", "hoffe", "bitte", "brauche", "bräuchte", "benötige", "euren", "eure ", "deinen", "deine ", "ihren", "ihre ", "entscheiden", "freuen", "froh",
-                              "schwanke", "hilfe", "angebot", "kostenvoranschlag", "euro", "€", "verlangt"), "en": ("anyone", "someone", "somebody", "wondering", "curious", "lost",
+                              "schwanke", "hilfe", "angebot", "kostenvoranschlag", "euro", "€", "verlangt", "keine ahnung", "weiß nicht",
+                              "weiss nicht", "unsicher"), "en": ("anyone", "someone", "somebody", "wondering", "curious", "lost",
                                                                   "want to know", "wanted to know", "looking for",
                                                                   "searching for", "decide between", "help", "appreciate", "hope", "hoping",
-                                                                  "quote", "estimate", "charg", "asking", "bill", "invoice")}
+                                                                  "quote", "estimate", "charg", "asking", "bill", "invoice",
+                                                                  "no idea", "not sure", "no clue", "know")}
 _HELLO = {"de": r"(?:(?:hallo|hi|hey|moin|servus)\b[^,.!?]{0,20}[,.!]\s*)?",
           "en": r"(?:(?:hi|hello|hey)\b[^,.!?]{0,20}[,.!]\s*)?"}
 DIRECT_OPENINGS: dict[str, list[str | tuple[str, str]]] = {
@@ -1275,6 +1298,7 @@ DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "best": ("asks for the best option", "fragt nach der besten Wahl"),
     "provider": ("asks who offers something", "fragt, wer etwas anbietet"),
     "hire": ("needs a professional or a trade", "braucht einen Fachmann oder Handwerker"),
+    "vet": ("looks for a trustworthy provider", "sucht einen seriösen Anbieter"),
     "purchase": ("wants to buy: names the thing, its use and a budget", "will etwas kaufen: nennt Gerät, Zweck und Budget"),
     "comparison": ("asks to choose between options", "fragt nach der Wahl zwischen Optionen"),
     "support": ("asks how to solve a problem", "fragt, wie sich ein Problem lösen lässt"),
