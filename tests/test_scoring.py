@@ -455,8 +455,10 @@ def test_german_posts_count_from_their_own_threshold(no_db_config, tmp_path, by_
     and it is one. `radar classify` and `radar evaluate` agree."""
     if by_language is not None:
         toml = no_db_config / "radar.toml"
-        toml.write_text(toml.read_text(encoding="utf-8").replace(
-            "[classifier]\n", "[classifier]\nrequest_threshold_by_language = {}\n", 1), encoding="utf-8")
+        text = toml.read_text(encoding="utf-8")
+        assert "request_threshold_by_language = { de = 0.6 }" in text  # shipped visibly, for marketing to change
+        toml.write_text(text.replace("request_threshold_by_language = { de = 0.6 }", "request_threshold_by_language = {}"),
+                        encoding="utf-8")
     inp = tmp_path / "in.jsonl"
     inp.write_text(json.dumps({"id": "nun", "title": "Und nun?", "label": 0}) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
