@@ -580,6 +580,11 @@ DIRECT = [
      "idea how to tell which agency is legit."),
     ("de", "supplier", "Angebote für Dachsanierung", "Wir haben drei Angebote bekommen, zwischen 18.000 und 32.000 Euro für fast "
      "das Gleiche. Ich habe keine Ahnung, woran man einen seriösen Betrieb erkennt."),
+    # a city forum's places and services
+    ("de", "recommendation", "Kindergeburtstag", "Tipps für einen Geburtstag mit 10 Kindern (6 Jahre) im Winter? Indoor wäre gut."),
+    ("de", "recommendation", "Welcher Biergarten hat einen Spielplatz?", ""),
+    ("de", "recommendation", "Laden für Brettspiele", "Gibt es in der Innenstadt noch einen guten Brettspielladen?"),
+    ("de", "recommendation", "Friseur für kurze Haare", "Männerhaarschnitt, nichts Besonderes, aber ordentlich. Wohin geht ihr?"),
     # which of two options is more reliable, cheaper, …
     ("en", "comparison", "Internet provider in Stuttgart West", "Moving next month. Vodafone cable or Telekom DSL? Which one is "
      "more reliable in the area?"),
@@ -804,6 +809,9 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Wahlabend", "Unsere Stadt sucht einen neuen Bürgermeister, die Wahl ist am Sonntag."),
     ("en", "Election", "I'm not sure which candidate is worse, honestly."),
     ("de", "Unfallflucht", "Ich weiß nicht, wie man so etwas tun kann. Unglaublich."),
+    ("de", "Open Data", "Ich habe mit den offenen Daten der Stadt eine Karte gebaut. Vorschläge für weitere Daten?"),
+    ("de", "Stuttgart vs München", "Welche Stadt ist schöner? Diskutiert!"),
+    ("en", "Pizza vs burgers", "Tell me what you prefer! Vote in the comments, which side are you on?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):
     a = classifier.analyzer.analyse(title, body)

@@ -625,7 +625,7 @@ class Analyzer:
                 out.append((opening_form, hit if len(hit) <= 80 else hit[:79] + "…"))
                 break
         if title and body and any(is_q[1:]) and (m := patterns.CHOICE_TITLE.search(title)) \
-                and not patterns.RHETORICAL_CHOICE.search(title):
+                and not patterns.RHETORICAL_CHOICE.search(title) and not patterns.CHOICE_POLL.search(text):
             one, other = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
             if one.strip().lower() != other.strip().lower():  # not "X or X?"
                 out.append(("comparison", title))

@@ -463,9 +463,19 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwelche[nrs]? (?:[\w-]+ ){0,2}(?:soll|sollte|würdet|würden|könnt) (?:ich |man |ihr |wir )?(?:\w+ ){0,4}"
             r"(?:nehmen|kaufen|wählen|holen|empfehlen)\b",
             r"\bbrauche (?:ich|wir) (?:jetzt |dann |wirklich )?(?:eine?n? )?neue[nmrs]?\b",
-            r"\bgibt es (?:hier |da |in \w+ |bei euch |in der nähe )?(?:eine?n?|irgendeine?n?) (?:gute[nrs]?|zuverlässige[nrs]?|"
-            r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) ",
+            # (where: "Gibt es in der Innenstadt noch einen guten Brettspielladen?")
+            r"\bgibt es (?:(?:hier|da|noch|irgendwo|bei euch|in der nähe|in (?:der |dem |den )?[\w-]+) ){0,3}(?:eine?n?|irgendeine?n?) (?:gute[nrs]?|zuverlässige[nrs]?|"
+            r"empfehlenswerte[nrs]?|günstige[nrs]?|seriöse[nrs]?) [\w-]+",
             r"\bwas (?:ist|wäre) (?:da |hier |denn |dafür )?empfehlenswert\b",
+            # asked: "Tipps für einen Kindergeburtstag mit 10 Kindern im Winter?" (not a project's "Vorschläge für
+            # weitere Daten?", "Ideen für neue Features?": feedback on one's own work)
+            r"^\W*(?:habt ihr |hat jemand )?(?:tipps|empfehlungen) (?:für|zu|zum|zur|fürs)\b[^?]{3,80}\?",
+            # "Welcher Biergarten hat einen Spielplatz?", "Welche Kita hat noch Plätze frei?" (a place or service and
+            # what it offers)
+            r"\bwelche[rsn]? (?:[\w-]+ )?(?:" + _LOCAL_DE + r"|biergarten|bäckerei|metzger(?:ei)?|eisdiele|kino|schwimmbad|"
+            r"\w*laden|\w*geschäft|\w*studio|\w*praxis) (?:hat|haben|bietet|bieten|macht|nimmt|nehmen|kann|ist am) ",
+            # peers' own choice of a local service: "Männerhaarschnitt, nichts Besonderes. Wohin geht ihr?"
+            r"^\W*(?:wohin|zu wem|wo) geht ihr(?: hin| so| immer| damit)?\s*\?",
             # "Günstigste Möglichkeit, 200 Pakete im Monat zu verschicken?" (asked, not an article's title)
             r"^\W*(?:der |die )?(?:günstigste|beste|einfachste|schnellste|sicherste) (?:weg|möglichkeit|variante),? (?:um )?\w+",
             # "Was ist die beste Lösung für …?", "Was wäre hier die beste Option?"
@@ -520,7 +530,7 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
         "where": [
             # "Gibt es einen Händler in der Region Stuttgart?" (a shop or trade; not "Gibt es hier noch Leute, …?")
             # ("eine gute Werkstatt" is the recommendation form's)
-            r"\bgibt es (?:hier |da |in der nähe |in \w+ )?(?:eine?n?|irgendeine?n?) (?!(?:gute|zuverlässige|empfehlenswerte|günstige|"
+            r"\bgibt es (?:(?:hier|da|noch|irgendwo|bei euch|in der nähe|in (?:der |dem |den )?[\w-]+) ){0,3}(?:eine?n?|irgendeine?n?) (?!(?:gute|zuverlässige|empfehlenswerte|günstige|"
             r"seriöse)[nrs]? )(?:\w+ )?\w*(?:händler|laden|shop|geschäft|lieferanten|"
             r"großhandel|werkstatt|fachbetrieb|fachgeschäft|baumarkt|anbieter|dienstleister)\b",
             r"\bwo(?:her)? (?:kann|könnte) (?:ich|man)\b" + _GAP % 50
@@ -1289,6 +1299,8 @@ CHOICE_TITLE = re.compile(r"^([^?]{1,60})\s(?:oder|or|vs\.?|versus)\s([^?]{1,40}
 # ... but not the rhetorical "Is it me or is it me?", "Is it just me or …?", "Bin ich der Einzige oder …?"
 RHETORICAL_CHOICE = re.compile(r"^(?:is it (?:just |only )?me|am i the only one|bin ich (?:der|die) einzige|"
                                r"geht es nur mir so|ist es nur mein)\b", re.IGNORECASE)
+# ... nor a poll's: "Stuttgart vs München" above "Welche Stadt ist schöner? Diskutiert!"
+CHOICE_POLL = re.compile(r"\b(?:diskutiert|diskutiere|discuss|stimmt ab|abstimmen|vote|umfrage|poll)\b", re.IGNORECASE)
 DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "recommendation": ("asks directly for a recommendation", "fragt direkt nach einer Empfehlung"),
     "where": ("asks directly where to get something", "fragt direkt, wo es etwas gibt"),
