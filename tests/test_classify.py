@@ -580,6 +580,9 @@ DIRECT = [
      "idea how to tell which agency is legit."),
     ("de", "supplier", "Angebote für Dachsanierung", "Wir haben drei Angebote bekommen, zwischen 18.000 und 32.000 Euro für fast "
      "das Gleiche. Ich habe keine Ahnung, woran man einen seriösen Betrieb erkennt."),
+    # how to cancel, transfer, dispute (with or without the question mark)
+    ("en", "support", "Cancel phone contract", "How do I best cancel my contract with Vodafone, the hotline is never reachable."),
+    ("en", "support", "", "How can I transfer my domain from GoDaddy to another registrar?"),
     # a city forum's places and services
     ("de", "recommendation", "Kindergeburtstag", "Tipps für einen Geburtstag mit 10 Kindern (6 Jahre) im Winter? Indoor wäre gut."),
     ("de", "recommendation", "Welcher Biergarten hat einen Spielplatz?", ""),
@@ -811,6 +814,8 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Unfallflucht", "Ich weiß nicht, wie man so etwas tun kann. Unglaublich."),
     ("de", "Open Data", "Ich habe mit den offenen Daten der Stadt eine Karte gebaut. Vorschläge für weitere Daten?"),
     ("de", "Stuttgart vs München", "Welche Stadt ist schöner? Diskutiert!"),
+    ("en", "Thank you all", "You helped me so much last year. How do I return the favour?"),
+    ("en", "Motivation", "How do I unlock my full potential? Read my new blog post."),
     ("en", "Pizza vs burgers", "Tell me what you prefer! Vote in the comments, which side are you on?"),
 ])
 def test_no_direct_form_in_job_ads_offers_headlines_or_rhetoric(classifier, lang, title, body):

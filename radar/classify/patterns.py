@@ -1008,8 +1008,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"\bwhat am i (?:missing|doing wrong|overlooking)\b",
             # "Can I cancel my gym membership early?", "Can I still get a refund?"
             r"\bcan i (?:still )?(?:\w+ ){0,3}(?:dispute|return|get a refund|get my money back|cancel|exchange)\b",
-            r"\bhow (?:do|can|could|would|should) i (?:get|fix|stop|make|solve|remove|find|repair|reset|recover|restore|"
-            r"turn off|disable|uninstall|change|set up|setup|install|connect|update|go about)\b",
+            r"\bhow (?:do|can|could|would|should) i (?:best |properly |safely )?(?:get|fix|stop|make|solve|remove|find|repair|reset|recover|"
+            r"restore|turn off|disable|uninstall|change|set up|setup|install|connect|update|go about|cancel|terminate|"
+            r"unsubscribe|dispute|claim|transfer|migrate)\b",
             r"\bwhat (?:can|should|do) i do\b",
             r"\bwhat do (?:i|we) (?:need|have) to do\b",
             # "… support keeps stalling. What can you even do in this situation?" (1 of 1)
