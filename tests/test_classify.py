@@ -580,6 +580,8 @@ DIRECT = [
      "idea how to tell which agency is legit."),
     ("de", "supplier", "Angebote für Dachsanierung", "Wir haben drei Angebote bekommen, zwischen 18.000 und 32.000 Euro für fast "
      "das Gleiche. Ich habe keine Ahnung, woran man einen seriösen Betrieb erkennt."),
+    ("en", "recommendation", "IT support for a small office", "We're a 15-person architecture firm, our IT guy left. Looking for "
+     "a local company that does managed IT."),
     # how to cancel, transfer, dispute (with or without the question mark)
     ("en", "support", "Cancel phone contract", "How do I best cancel my contract with Vodafone, the hotline is never reachable."),
     ("en", "support", "", "How can I transfer my domain from GoDaddy to another registrar?"),
@@ -815,6 +817,7 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Open Data", "Ich habe mit den offenen Daten der Stadt eine Karte gebaut. Vorschläge für weitere Daten?"),
     ("de", "Stuttgart vs München", "Welche Stadt ist schöner? Diskutiert!"),
     ("en", "Thank you all", "You helped me so much last year. How do I return the favour?"),
+    ("en", "Job hunt", "Moved here in May. Looking for a company that will sponsor my visa."),
     ("en", "Motivation", "How do I unlock my full potential? Read my new blog post."),
     ("en", "Pizza vs burgers", "Tell me what you prefer! Vote in the comments, which side are you on?"),
 ])

@@ -1136,7 +1136,8 @@ DIRECT_STATEMENTS: dict[str, dict[str, list[str]]] = {
                  # for a man …"; not "Looking for a local who can show us the Volksfest": the city forum's
                  # posts of that kind are labelled no request)
                  r"(?:^|[.!?]\s+)(?:currently |now |still |also )?(?:looking|searching) for (?:a|an|some|good) "
-                 r"(?:[\w-]+ ){0,3}?" + _PRO_EN + r"\b[^.!?,;\n]{0,40}"],
+                 r"(?:[\w-]+ ){0,3}?(?:" + _PRO_EN + r"|(?:local|reliable|trustworthy|reputable) (?:[\w-]+ )?(?:company|firm|"
+                 r"provider|agency|business))\b[^.!?,;\n]{0,40}"],
         "provider": [r"\b(?:hoping|trying) to find (?:someone|somebody)\b",
                      # a quote to check: "Got a quote of 18k for a full roof replacement. Does that sound right?"
                      # (a quote, a bill: not the news' "the price of bread will double. Does that sound right?")
