@@ -1510,3 +1510,20 @@ def test_curiosity_about_an_event_is_named_and_not_a_request(classifier, lang, t
     r = classifier.classify(title, body)
     assert r.lang == lang and not r.is_request, r.explanation
     assert any(m["group"] == "curiosity" and m["phrase"] == phrase for m in r.evidence["phrases"]), r.evidence["phrases"]
+
+
+def test_every_direct_form_has_a_label_and_an_intent():
+    """A form without a label would fail the explanation (KeyError), one without an intent entry would
+    silently leave the intent to the model."""
+    from radar.classify import patterns
+    from radar.classify.classifier import DIRECT_INTENTS
+
+    forms = {"fault", "purchase", "comparison", "seek"}
+    for table in (patterns.DIRECT_QUESTIONS, patterns.DIRECT_STATEMENTS, patterns.DIRECT_TITLES):
+        for by_form in table.values():
+            forms |= set(by_form)
+    for entries in patterns.DIRECT_OPENINGS.values():
+        forms |= {e[0] for e in entries if isinstance(e, tuple)}
+    assert {"hire", "vet", "provider", "support"} <= forms
+    assert forms <= set(patterns.DIRECT_LABELS), forms - set(patterns.DIRECT_LABELS)
+    assert forms <= set(DIRECT_INTENTS), forms - set(DIRECT_INTENTS)
