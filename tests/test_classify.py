@@ -818,6 +818,10 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Stuttgart vs München", "Welche Stadt ist schöner? Diskutiert!"),
     ("en", "Thank you all", "You helped me so much last year. How do I return the favour?"),
     ("en", "Job hunt", "Moved here in May. Looking for a company that will sponsor my visa."),
+    # a poll's call to vote or discuss; an advert's question
+    ("de", "Welcher Biergarten hat die schönste Aussicht?", "Stimmen Sie ab in unserer Umfrage!"),
+    ("en", "What would you set up?", "A thought experiment: you get 1 million to build a city. Discuss."),
+    ("de", "Umzugshelfer gesucht? Wir helfen!", "Professionelle Umzüge zum Festpreis. Jetzt anrufen."),
     ("en", "Motivation", "How do I unlock my full potential? Read my new blog post."),
     ("en", "Pizza vs burgers", "Tell me what you prefer! Vote in the comments, which side are you on?"),
 ])

@@ -560,6 +560,9 @@ class Analyzer:
         veto = patterns.DIRECT_VETO
         if any(m.group in veto and not m.in_question and m.phrase.lower() in veto[m.group] for m in matches):
             return []
+        # a poll's call to vote or discuss ("Stimmen Sie ab in unserer Umfrage!", "Discuss.")
+        if patterns.POLL_VETO.search(text):
+            return []
         # an article's teaser: its own phrases stated, or a list title ("5 Tipps …", "5 signs …")
         if (title and patterns.GUIDE_TITLE.search(title)) \
                 or any(not is_q[min(bisect.bisect_right(ends, g.start()), len(ends) - 1)]

@@ -1209,7 +1209,7 @@ DIRECT_TITLES: dict[str, dict[str, list[str]]] = {
             # "Umzugshelfer gesucht", "Fliesenleger für kleines Bad gesucht" (a job advert's "(m/w/d)",
             # "Bewerbung" veto it; not "Zeugen gesucht")
             r"^(?:[\w-]+ ){0,2}?(?:\w*helfer(?:in)?|" + _PRO_DE + r"|" + _LOCAL_DE + r"|[\w-]*(?:betreuung|service|"
-            r"beratung|wartung|reinigung|reparatur))(?: [\w-]+){0,4}? gesucht\b"],
+            r"beratung|wartung|reinigung|reparatur))(?: [\w-]+){0,4}? gesucht\b(?!\s*\?)"],
         "help": [r"\b(?:hilfe|rat) gesucht\b",
                  r"^(?:ich )?(?:brauche|benötige) (?:(?:eure|dringend|bitte|mal|etwas) ){0,2}(?:hilfe|rat|tipps)\b"],
     },
@@ -1303,6 +1303,12 @@ RHETORICAL_CHOICE = re.compile(r"^(?:is it (?:just |only )?me|am i the only one|
                                r"geht es nur mir so|ist es nur mein)\b", re.IGNORECASE)
 # ... nor a poll's: "Stuttgart vs München" above "Welche Stadt ist schöner? Diskutiert!"
 CHOICE_POLL = re.compile(r"\b(?:diskutiert|diskutiere|discuss|stimmt ab|abstimmen|vote|umfrage|poll)\b", re.IGNORECASE)
+# A poll's call to vote or discuss rules out every direct form ("Welcher Biergarten hat die schönste
+# Aussicht? Stimmen Sie ab in unserer Umfrage!", "What would you set up? … Discuss."): the call
+# itself, not a survey tool asked for ("Umfrage-Tool gesucht").
+POLL_VETO = re.compile(r"\b(?:stimmen sie (?:jetzt |hier )?ab|stimmt (?:jetzt |hier )?ab|in unserer umfrage|zur umfrage|"
+                       r"vote in the comments|vote below|cast your vote|take (?:our|the) poll)\b|\b(?:diskutiert|discuss)\s*[.!]",
+                       re.IGNORECASE)
 DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "recommendation": ("asks directly for a recommendation", "fragt direkt nach einer Empfehlung"),
     "where": ("asks directly where to get something", "fragt direkt, wo es etwas gibt"),
