@@ -822,6 +822,10 @@ def test_lone_surrogates_are_classified_not_raised(classifier):
     ("de", "Welcher Biergarten hat die schönste Aussicht?", "Stimmen Sie ab in unserer Umfrage!"),
     ("en", "What would you set up?", "A thought experiment: you get 1 million to build a city. Discuss."),
     ("de", "Umzugshelfer gesucht? Wir helfen!", "Professionelle Umzüge zum Festpreis. Jetzt anrufen."),
+    # a newsroom's test or visit answers the question it asks
+    ("de", "Gibt es in Stuttgart einen guten Döner?", "Die Redaktion hat 20 Läden getestet. Hier ist das Ergebnis."),
+    ("de", "Wer repariert noch Fernseher?", "Ein Besuch beim letzten Meister der Stadt: Herr Maier ist 78."),
+    ("en", "Is there a good pizza place in Leeds?", "We tested 15 of them so you don't have to."),
     ("en", "Motivation", "How do I unlock my full potential? Read my new blog post."),
     ("en", "Pizza vs burgers", "Tell me what you prefer! Vote in the comments, which side are you on?"),
 ])

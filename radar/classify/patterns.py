@@ -1247,10 +1247,11 @@ free shipping|promo|coupon|giveaway""".replace("\n", "").split("|")),
 GUIDE_VETO: dict[str, str] = {
     "de": r"\b(?:jetzt lesen|mehr lesen|weiterlesen|hier lesen|zum artikel|zum beitrag|unser(?:em|en)? (?:neuer? |neuen )?"
           r"(?:ratgeber|video|artikel|beitrag|blog|podcast|leitfaden)|im ratgeber|auf unserem blog|in der bio|wir zeigen|"
-          r"wir erklären|erfahren sie|lesen sie)\b",
+          r"wir erklären|erfahren sie|lesen sie|die redaktion|unsere redaktion|ein besuch (?:bei|beim|im|in)|"
+          r"(?:haben|hat) (?:\d+|zehn|zwanzig) [\w-]+ getestet)\b",
     "en": r"\b(?:read more|read on|learn more|continue reading|our (?:new |free |complete |ultimate )?"
           r"(?:guide|article|video|blog post|podcast|webinar|ebook)|in this (?:article|post|guide|video)|we explain|"
-          r"we show you|on our blog|link in bio|subscribe to our)\b",
+          r"we show you|on our blog|link in bio|subscribe to our|we tested|our editors|our team tested|a visit to)\b",
 }
 GUIDE_TITLE = re.compile(r"^\W*\d+ (?:\w+ )?(?:tipps|gründe|fragen|fehler|anzeichen|dinge|wege|signs|ways|reasons|tips|"
                          r"questions|mistakes|things)\b", re.IGNORECASE)
