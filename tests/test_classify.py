@@ -582,6 +582,8 @@ DIRECT = [
      "das Gleiche. Ich habe keine Ahnung, woran man einen seriösen Betrieb erkennt."),
     ("en", "recommendation", "IT support for a small office", "We're a 15-person architecture firm, our IT guy left. Looking for "
      "a local company that does managed IT."),
+    ("en", "recommendation", "Bookkeeper for a small agency", "Can anyone recommend a bookkeeper for a 6-person agency? Happy to "
+     "discuss."),
     # how to cancel, transfer, dispute (with or without the question mark)
     ("en", "support", "Cancel phone contract", "How do I best cancel my contract with Vodafone, the hotline is never reachable."),
     ("en", "support", "", "How can I transfer my domain from GoDaddy to another registrar?"),

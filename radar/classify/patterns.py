@@ -1308,7 +1308,9 @@ CHOICE_POLL = re.compile(r"\b(?:diskutiert|diskutiere|discuss|stimmt ab|abstimme
 # Aussicht? Stimmen Sie ab in unserer Umfrage!", "What would you set up? … Discuss."): the call
 # itself, not a survey tool asked for ("Umfrage-Tool gesucht").
 POLL_VETO = re.compile(r"\b(?:stimmen sie (?:jetzt |hier )?ab|stimmt (?:jetzt |hier )?ab|in unserer umfrage|zur umfrage|"
-                       r"vote in the comments|vote below|cast your vote|take (?:our|the) poll)\b|\b(?:diskutiert|discuss)\s*[.!]",
+                       r"vote in the comments|vote below|cast your vote|take (?:our|the) poll)\b"
+                       # the bare call as a sentence ("Discuss.", "Diskutiert!"; not "Happy to discuss.")
+                       r"|(?:^|[.!?:]\s+)(?:diskutiert|discuss)\s*[.!]",
                        re.IGNORECASE)
 DIRECT_LABELS: dict[str, tuple[str, str]] = {
     "recommendation": ("asks directly for a recommendation", "fragt direkt nach einer Empfehlung"),
