@@ -561,7 +561,7 @@ class Analyzer:
         if any(m.group in veto and not m.in_question and m.phrase.lower() in veto[m.group] for m in matches):
             return []
         # a poll's call to vote or discuss ("Stimmen Sie ab in unserer Umfrage!", "Discuss.")
-        if patterns.POLL_VETO.search(text):
+        if any(w in low_text for w in _POLL_WORDS) and patterns.POLL_VETO.search(text):
             return []
         # an article's teaser: its own phrases stated, or a list title ("5 Tipps …", "5 signs …")
         if (title and patterns.GUIDE_TITLE.search(title)) \
@@ -638,6 +638,8 @@ class Analyzer:
 
 
 _WORDS = re.compile(r"\w+")
+_POLL_WORDS = ("stimm", "umfrage", "vote", "poll", "diskutiert", "discuss")
+"""Words every patterns.POLL_VETO match has: the expression runs only where one occurs."""
 
 
 def _merge_evidence(out: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -543,9 +543,9 @@ DIRECT_QUESTIONS: dict[str, dict[str, list[str]]] = {
             r"^\W*wer (?:repariert|verkauft|installiert|verlegt|streicht|reinigt|wartet|vermietet|verleiht|tapeziert|fliest|"
             r"entsorgt|transportiert|übersetzt|näht|ändert|schleift|montiert|lackiert)(?: hier| in \w+| in der nähe| günstig)? "
             r"(?!(?:denn|sowas|so|das|eigentlich|da|die|der)\b)\w[\w-]*",
-            # "Hausarzt nimmt neue Patienten?", "Welche Praxis nimmt noch neue Patienten?"
-            r"\b(?:\w*arzt|\w*ärztin|\w*praxis|praxen|\w*ärzte|physio\w*|therapeut\w*)(?: \w+){0,3}? (?:nimmt|nehmen) (?:noch |aktuell |"
-            r"gerade |überhaupt )?neue patienten\b",
+            # "Hausarzt nimmt neue Patienten?", "Welche Praxis nimmt noch neue Patienten?" (the verb first: a form
+            # that starts with a literal word is tried only where that word occurs, word_start_keys)
+            r"\b(?:nimmt|nehmen) (?:noch |aktuell |gerade |überhaupt )?neue patienten\b",
             r"\bwo(?:her)? (?:genau |am besten |hier )?(?:bekommt|kriegt|findet|kauft|bestellt) man\b",
             r"\bwo (?:gibt es|gibts|gibt's) (?:in|hier|im|am|eine[nm]?|ein|gute[nmrs]?|günstige[nmrs]?)\b(?!.*\bdenn\b)",
             # the verb last in a clause: "weiß jemand, wo ich hier Fliesen kaufen kann?"
