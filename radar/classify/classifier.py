@@ -50,8 +50,8 @@ INTENT_RULES: dict[str, tuple[str, float]] = {
 # recommendations?"); see bench/README.md, Classifier.
 DIRECT_INTENTS: dict[str, str | None] = {"recommendation": "recommendation", "where": "supplier", "experience": "experience",
                                          "comparison": "comparison", "seek": None, "help": None, "best": "recommendation",
-                                         "provider": "supplier", "hire": "supplier", "vet": "supplier", "purchase": "recommendation", "support": "support",
-                                         "fault": "support"}
+                                         "provider": "supplier", "hire": "supplier", "vet": "supplier",
+                                         "purchase": "recommendation", "support": "support", "fault": "support"}
 DIRECT_INTENT_WEIGHT = 0.5
 URGENCY_POINTS = {"deadline": 40.0, "budget": 20.0, "evaluating": 20.0, "purchase": 15.0, "company": 10.0}
 _INTENT_WORDS = {
